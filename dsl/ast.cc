@@ -1,0 +1,105 @@
+#include "dsl/ast.h"
+
+#include <cstdio>
+
+namespace castellan::dsl {
+namespace {
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string ConstantString(const Constant& c) {
+  switch (c.kind) {
+    case Constant::Kind::kNull: return "null";
+    case Constant::Kind::kBool: return c.bool_value ? "true" : "false";
+    case Constant::Kind::kInt: return std::to_string(c.int_value);
+    case Constant::Kind::kUint: return std::to_string(c.uint_value) + "u";
+    case Constant::Kind::kDouble: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.17g", c.double_value);
+      std::string s = buf;
+      if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+      return s;
+    }
+    case Constant::Kind::kString: return Quote(c.string_value);
+    case Constant::Kind::kBytes: return "b" + Quote(c.string_value);
+  }
+  return "?";
+}
+
+}  // namespace
+
+const char* MacroName(Macro macro) {
+  switch (macro) {
+    case Macro::kAll: return "all";
+    case Macro::kExists: return "exists";
+    case Macro::kExistsOne: return "exists_one";
+    case Macro::kMap: return "map";
+    case Macro::kFilter: return "filter";
+    case Macro::kTransformList: return "transformList";
+    case Macro::kTransformMap: return "transformMap";
+  }
+  return "?";
+}
+
+std::string Expr::DebugString() const {
+  switch (kind) {
+    case Kind::kConstant: return ConstantString(constant);
+    case Kind::kIdent: return name;
+    case Kind::kSelect:
+      if (test_only) return "has(" + target->DebugString() + "." + name + ")";
+      return target->DebugString() + "." + name;
+    case Kind::kCall: {
+      std::string out = target ? target->DebugString() + "." + name + "(" : name + "(";
+      for (size_t i = 0; i < args.size(); ++i) {
+        if (i) out += ", ";
+        out += args[i]->DebugString();
+      }
+      return out + ")";
+    }
+    case Kind::kList: {
+      std::string out = "[";
+      for (size_t i = 0; i < args.size(); ++i) {
+        if (i) out += ", ";
+        out += args[i]->DebugString();
+      }
+      return out + "]";
+    }
+    case Kind::kMap: {
+      std::string out = "{";
+      for (size_t i = 0; i + 1 < args.size(); i += 2) {
+        if (i) out += ", ";
+        out += args[i]->DebugString() + ": " + args[i + 1]->DebugString();
+      }
+      return out + "}";
+    }
+    case Kind::kComprehension: {
+      std::string out = target->DebugString() + "." + MacroName(macro) + "(" + iter_var;
+      if (!iter_var2.empty()) out += ", " + iter_var2;
+      if (predicate) out += ", " + predicate->DebugString();
+      if (transform) out += ", " + transform->DebugString();
+      return out + ")";
+    }
+  }
+  return "?";
+}
+
+}  // namespace castellan::dsl

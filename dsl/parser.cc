@@ -1,0 +1,373 @@
+#include "dsl/parser.h"
+
+#include <tao/pegtl/contrib/parse_tree.hpp>
+
+#include "dsl/internal/grammar.h"
+#include "dsl/literal.h"
+
+namespace castellan::dsl {
+namespace {
+
+namespace g = grammar;
+namespace pegtl = tao::pegtl;
+namespace pt = tao::pegtl::parse_tree;
+
+template <typename Rule>
+using Selector = pt::selector<
+    Rule,
+    pt::store_content::on<g::int_lit, g::uint_lit, g::double_lit, g::string_lit, g::bytes_lit,
+                          g::null_lit, g::true_lit, g::false_lit, g::identifier, g::leading_dot,
+                          g::field_name, g::call_args, g::ident_or_call, g::list_lit, g::map_lit,
+                          g::map_entry, g::optional_entry_marker, g::message_lit,
+                          g::optional_select, g::select_or_call, g::optional_index, g::index,
+                          g::not_expr, g::neg_expr, g::mul_op, g::add_op, g::rel_op, g::and_op,
+                          g::or_op>,
+    pt::fold_one::on<g::member, g::multiplication, g::addition, g::relation, g::and_expr,
+                     g::or_expr, g::conditional, g::expect_expr, g::expect_unary,
+                     g::expect_multiplication, g::expect_addition, g::expect_relation,
+                     g::expect_and, g::expect_or, g::expect_field>,
+    // The rules that raise errors must be selected: parse_tree only forwards
+    // failures of selected rules to the error-raising control. They add no
+    // nodes of their own (folded or discarded).
+    pt::discard_empty::on<g::expect_rparen, g::expect_rbracket, g::expect_rbrace,
+                          g::expect_colon, g::expect_end, g::exponent_digits,
+                          g::unterminated_string_body>>;
+
+using Node = pt::node;
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' ||
+                        s.back() == '\r' || s.back() == '\f' || s.back() == '\v')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// The CEL function name of a binary operator token.
+std::string OperatorFunction(std::string_view op) {
+  if (op == "in") return "@in";
+  return "_" + std::string(op) + "_";
+}
+
+class Builder {
+ public:
+  Builder(std::string_view text, const std::string& file, const SourceMap& map,
+          const ParseOptions& options, Diagnostics& diagnostics)
+      : text_(text), file_(file), map_(map), options_(options), diagnostics_(diagnostics) {}
+
+  ExprPtr Build(const Node& n) {
+    if (n.is_type<g::int_lit>() || n.is_type<g::uint_lit>() || n.is_type<g::double_lit>() ||
+        n.is_type<g::string_lit>() || n.is_type<g::bytes_lit>() || n.is_type<g::null_lit>() ||
+        n.is_type<g::true_lit>() || n.is_type<g::false_lit>()) {
+      return BuildLiteral(n);
+    }
+    if (n.is_type<g::ident_or_call>()) return BuildIdentOrCall(n);
+    if (n.is_type<g::list_lit>()) {
+      auto e = NewExpr(Expr::Kind::kList, n);
+      for (const auto& c : n.children) e->args.push_back(Build(*c));
+      return e;
+    }
+    if (n.is_type<g::map_lit>()) return BuildMap(n);
+    if (n.is_type<g::message_lit>()) {
+      Unsupported(n, "message construction (Type{field: value}) is not supported");
+      return NewExpr(Expr::Kind::kConstant, n);
+    }
+    if (n.is_type<g::member>()) return BuildMember(n);
+    if (n.is_type<g::not_expr>() || n.is_type<g::neg_expr>()) {
+      auto e = NewExpr(Expr::Kind::kCall, n);
+      e->name = n.is_type<g::not_expr>() ? "!_" : "-_";
+      e->args.push_back(Build(*n.children.back()));
+      return e;
+    }
+    if (n.is_type<g::multiplication>() || n.is_type<g::addition>() || n.is_type<g::relation>() ||
+        n.is_type<g::and_expr>() || n.is_type<g::or_expr>()) {
+      return BuildBinary(n);
+    }
+    if (n.is_type<g::conditional>()) {
+      auto e = NewExpr(Expr::Kind::kCall, n);
+      e->name = "_?_:_";
+      for (const auto& c : n.children) e->args.push_back(Build(*c));
+      return e;
+    }
+    Error(n, "internal error: unexpected syntax node " + std::string(n.type));
+    return NewExpr(Expr::Kind::kConstant, n);
+  }
+
+ private:
+  ExprPtr NewExpr(Expr::Kind kind, const Node& n) {
+    auto e = std::make_unique<Expr>();
+    e->kind = kind;
+    e->id = ++next_id_;
+    e->position = map_.At(n.begin().byte);
+    if (n.has_content()) e->source_text = std::string(Trim(n.string_view()));
+    return e;
+  }
+
+  void Report(size_t offset, std::string message, const char* code) {
+    SourcePosition p = map_.At(offset);
+    diagnostics_.push_back({file_, p.line, p.column, std::move(message), code});
+  }
+  void Error(const Node& n, std::string message) {
+    Report(n.begin().byte, std::move(message), "syntax");
+  }
+  void Unsupported(const Node& n, std::string message) {
+    Report(n.begin().byte, std::move(message), "unsupported");
+  }
+
+  ExprPtr BuildLiteral(const Node& n) {
+    auto e = NewExpr(Expr::Kind::kConstant, n);
+    std::string_view token = Trim(n.string_view());
+    Constant& c = e->constant;
+    LiteralError err;
+    bool ok = true;
+    if (n.is_type<g::int_lit>()) {
+      c.kind = Constant::Kind::kInt;
+      ok = DecodeInt(token, &c.int_value, &err);
+    } else if (n.is_type<g::uint_lit>()) {
+      c.kind = Constant::Kind::kUint;
+      ok = DecodeUint(token, &c.uint_value, &err);
+    } else if (n.is_type<g::double_lit>()) {
+      c.kind = Constant::Kind::kDouble;
+      ok = DecodeDouble(token, &c.double_value, &err);
+    } else if (n.is_type<g::string_lit>() || n.is_type<g::bytes_lit>()) {
+      bool is_bytes = false;
+      ok = DecodeQuoted(token, &c.string_value, &is_bytes, &err);
+      c.kind = is_bytes ? Constant::Kind::kBytes : Constant::Kind::kString;
+    } else if (n.is_type<g::null_lit>()) {
+      c.kind = Constant::Kind::kNull;
+    } else {
+      c.kind = Constant::Kind::kBool;
+      c.bool_value = n.is_type<g::true_lit>();
+    }
+    if (!ok) Report(n.begin().byte + err.offset, err.message, "syntax");
+    return e;
+  }
+
+  ExprPtr BuildIdentOrCall(const Node& n) {
+    const Node* ident = nullptr;
+    const Node* args = nullptr;
+    for (const auto& c : n.children) {
+      if (c->is_type<g::identifier>()) ident = c.get();
+      if (c->is_type<g::call_args>()) args = c.get();
+    }
+    std::string name(ident->string_view());
+    if (args == nullptr) {
+      auto e = NewExpr(Expr::Kind::kIdent, n);
+      e->name = std::move(name);
+      return e;
+    }
+    auto e = NewExpr(Expr::Kind::kCall, n);
+    e->name = std::move(name);
+    for (const auto& a : args->children) e->args.push_back(Build(*a));
+    if (options_.enable_macros && e->name == "has") return ExpandHas(std::move(e), n);
+    return e;
+  }
+
+  ExprPtr ExpandHas(ExprPtr call, const Node& n) {
+    if (call->args.size() != 1 || call->args[0]->kind != Expr::Kind::kSelect ||
+        call->args[0]->test_only) {
+      Error(n, "has() takes one field selection, such as has(resource.owner)");
+      return call;
+    }
+    ExprPtr select = std::move(call->args[0]);
+    select->test_only = true;
+    select->position = call->position;
+    select->source_text = call->source_text;
+    return select;
+  }
+
+  ExprPtr BuildMap(const Node& n) {
+    auto e = NewExpr(Expr::Kind::kMap, n);
+    for (const auto& entry : n.children) {
+      size_t first = 0;
+      if (!entry->children.empty() && entry->children[0]->is_type<g::optional_entry_marker>()) {
+        Unsupported(*entry, "optional map entries (?key: value) are not supported");
+        first = 1;
+      }
+      for (size_t i = first; i < entry->children.size(); ++i) {
+        e->args.push_back(Build(*entry->children[i]));
+      }
+    }
+    return e;
+  }
+
+  ExprPtr BuildMember(const Node& n) {
+    ExprPtr current = Build(*n.children[0]);
+    for (size_t i = 1; i < n.children.size(); ++i) {
+      const Node& suffix = *n.children[i];
+      if (suffix.is_type<g::optional_select>() || suffix.is_type<g::optional_index>()) {
+        Unsupported(suffix, "optional field access (.? and [?]) is not supported");
+        continue;
+      }
+      if (suffix.is_type<g::index>()) {
+        auto e = NewExpr(Expr::Kind::kCall, suffix);
+        e->name = "_[_]";
+        e->source_text = std::string(Trim(std::string_view(
+            text_.data() + n.begin().byte, suffix.end().byte - n.begin().byte)));
+        e->args.push_back(std::move(current));
+        e->args.push_back(Build(*suffix.children[0]));
+        current = std::move(e);
+        continue;
+      }
+      // select_or_call: field_name [call_args]
+      const Node& field = *suffix.children[0];
+      std::string name(field.string_view());
+      if (name.size() >= 2 && name.front() == '`') name = name.substr(1, name.size() - 2);
+      const std::string source(Trim(
+          std::string_view(text_.data() + n.begin().byte, suffix.end().byte - n.begin().byte)));
+      if (suffix.children.size() == 1) {
+        auto e = NewExpr(Expr::Kind::kSelect, field);
+        e->name = std::move(name);
+        e->source_text = source;
+        e->target = std::move(current);
+        current = std::move(e);
+        continue;
+      }
+      auto e = NewExpr(Expr::Kind::kCall, field);
+      e->name = std::move(name);
+      e->source_text = source;
+      e->target = std::move(current);
+      for (const auto& a : suffix.children[1]->children) e->args.push_back(Build(*a));
+      current = options_.enable_macros ? ExpandReceiverMacro(std::move(e), field) : std::move(e);
+    }
+    return current;
+  }
+
+  // Rewrites r.all(x, p) and friends into a Comprehension node.
+  ExprPtr ExpandReceiverMacro(ExprPtr call, const Node& at) {
+    struct Shape {
+      const char* name;
+      Macro macro;
+      size_t vars;
+      size_t min_args, max_args;
+    };
+    static const Shape kShapes[] = {
+        {"all", Macro::kAll, 1, 2, 2},
+        {"all", Macro::kAll, 2, 3, 3},
+        {"exists", Macro::kExists, 1, 2, 2},
+        {"exists", Macro::kExists, 2, 3, 3},
+        {"exists_one", Macro::kExistsOne, 1, 2, 2},
+        {"existsOne", Macro::kExistsOne, 1, 2, 2},
+        {"exists_one", Macro::kExistsOne, 2, 3, 3},
+        {"existsOne", Macro::kExistsOne, 2, 3, 3},
+        {"map", Macro::kMap, 1, 2, 3},
+        {"filter", Macro::kFilter, 1, 2, 2},
+        {"transformList", Macro::kTransformList, 2, 3, 4},
+        {"transformMap", Macro::kTransformMap, 2, 3, 4},
+    };
+    const Shape* shape = nullptr;
+    for (const Shape& s : kShapes) {
+      if (call->name == s.name && call->args.size() >= s.min_args &&
+          call->args.size() <= s.max_args) {
+        shape = &s;
+        break;
+      }
+    }
+    if (shape == nullptr) return call;
+    for (size_t v = 0; v < shape->vars; ++v) {
+      if (call->args[v]->kind != Expr::Kind::kIdent) {
+        Error(at, std::string(shape->name) + "() needs a variable name as argument " +
+                      std::to_string(v + 1));
+        return call;
+      }
+    }
+    auto e = std::make_unique<Expr>();
+    e->kind = Expr::Kind::kComprehension;
+    e->id = call->id;
+    e->position = call->position;
+    e->source_text = std::move(call->source_text);
+    e->macro = shape->macro;
+    e->target = std::move(call->target);
+    e->iter_var = call->args[0]->name;
+    if (shape->vars == 2) e->iter_var2 = call->args[1]->name;
+    const size_t rest = call->args.size() - shape->vars;
+    const bool transforms = shape->macro == Macro::kMap || shape->macro == Macro::kTransformList ||
+                            shape->macro == Macro::kTransformMap;
+    if (transforms) {
+      if (rest == 2) e->predicate = std::move(call->args[shape->vars]);
+      e->transform = std::move(call->args.back());
+    } else {
+      e->predicate = std::move(call->args.back());
+    }
+    if (!e->iter_var2.empty() && e->iter_var == e->iter_var2) {
+      Error(at, "the two variables of " + std::string(shape->name) + "() must differ");
+    }
+    return e;
+  }
+
+  ExprPtr BuildBinary(const Node& n) {
+    ExprPtr left = Build(*n.children[0]);
+    for (size_t i = 1; i + 1 < n.children.size(); i += 2) {
+      const Node& op = *n.children[i];
+      auto e = NewExpr(Expr::Kind::kCall, op);
+      e->name = OperatorFunction(Trim(op.string_view()));
+      e->source_text = std::string(Trim(std::string_view(
+          text_.data() + n.begin().byte, n.children[i + 1]->end().byte - n.begin().byte)));
+      e->args.push_back(std::move(left));
+      e->args.push_back(Build(*n.children[i + 1]));
+      left = std::move(e);
+    }
+    return left;
+  }
+
+  std::string_view text_;
+  const std::string& file_;
+  const SourceMap& map_;
+  const ParseOptions& options_;
+  Diagnostics& diagnostics_;
+  int64_t next_id_ = 0;
+};
+
+}  // namespace
+
+SourceMap SourceMap::Contiguous(std::string_view text, SourcePosition start) {
+  std::vector<SourcePosition> positions;
+  positions.reserve(text.size() + 1);
+  SourcePosition p = start;
+  for (char c : text) {
+    positions.push_back(p);
+    if (c == '\n') {
+      ++p.line;
+      p.column = 1;
+    } else {
+      ++p.column;
+    }
+  }
+  positions.push_back(p);
+  return SourceMap(std::move(positions));
+}
+
+SourcePosition SourceMap::At(size_t offset) const {
+  if (positions_.empty()) return {};
+  return offset < positions_.size() ? positions_[offset] : positions_.back();
+}
+
+ParseResult ParseExpression(std::string_view text, const std::string& file, const SourceMap& map,
+                            const ParseOptions& options) {
+  ParseResult result;
+  std::unique_ptr<Node> root;
+  try {
+    pegtl::memory_input<> in(text.data(), text.data() + text.size(), file);
+    root = pt::parse<g::expression, Node, Selector, pegtl::nothing, g::control>(in);
+  } catch (const pegtl::parse_error& e) {
+    const auto& pos = e.positions().front();
+    SourcePosition p = map.At(pos.byte);
+    result.diagnostics.push_back({file, p.line, p.column, std::string(e.message()), "syntax"});
+    return result;
+  }
+  if (!root || root->children.empty()) {
+    SourcePosition p = map.At(0);
+    result.diagnostics.push_back({file, p.line, p.column, "expected an expression", "syntax"});
+    return result;
+  }
+  Builder builder(text, file, map, options, result.diagnostics);
+  ExprPtr expr = builder.Build(*root->children.front());
+  if (result.diagnostics.empty()) result.expr = std::move(expr);
+  return result;
+}
+
+ParseResult ParseExpression(std::string_view text, const std::string& file) {
+  return ParseExpression(text, file, SourceMap::Contiguous(text));
+}
+
+}  // namespace castellan::dsl
