@@ -7,6 +7,10 @@
 namespace castellan::dsl {
 namespace {
 
+// Wide enough to detect 64-bit overflow while accumulating digits.
+__extension__ typedef unsigned __int128 Uint128;
+__extension__ typedef __int128 Int128;
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -193,17 +197,17 @@ bool DecodeInt(std::string_view token, int64_t* out, LiteralError* error) {
     base = 16;
     digits.remove_prefix(2);
   }
-  unsigned __int128 value = 0;
+  Uint128 value = 0;
   for (char c : digits) {
     value = value * base + static_cast<unsigned>(HexValue(c));
-    if (value > static_cast<unsigned __int128>(std::numeric_limits<int64_t>::max()) + 1) {
+    if (value > static_cast<Uint128>(std::numeric_limits<int64_t>::max()) + 1) {
       return Fail(error, 0, "integer literal is out of range for int (add 'u' for uint)");
     }
   }
-  if (!negative && value > static_cast<unsigned __int128>(std::numeric_limits<int64_t>::max())) {
+  if (!negative && value > static_cast<Uint128>(std::numeric_limits<int64_t>::max())) {
     return Fail(error, 0, "integer literal is out of range for int (add 'u' for uint)");
   }
-  *out = negative ? static_cast<int64_t>(-static_cast<__int128>(value)) : static_cast<int64_t>(value);
+  *out = negative ? static_cast<int64_t>(-static_cast<Int128>(value)) : static_cast<int64_t>(value);
   return true;
 }
 
@@ -214,7 +218,7 @@ bool DecodeUint(std::string_view token, uint64_t* out, LiteralError* error) {
     base = 16;
     digits.remove_prefix(2);
   }
-  unsigned __int128 value = 0;
+  Uint128 value = 0;
   for (char c : digits) {
     value = value * base + static_cast<unsigned>(HexValue(c));
     if (value > std::numeric_limits<uint64_t>::max()) {

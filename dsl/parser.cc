@@ -49,6 +49,13 @@ std::string OperatorFunction(std::string_view op) {
   return "_" + std::string(op) + "_";
 }
 
+// Where a node's text ends. fold_one drops the content of nodes it keeps,
+// so their end is their last child's.
+size_t EndOffset(const Node& n) {
+  if (n.has_content()) return n.end().byte;
+  return n.children.empty() ? n.begin().byte : EndOffset(*n.children.back());
+}
+
 class Builder {
  public:
   Builder(std::string_view text, const std::string& file, const SourceMap& map,
@@ -99,7 +106,8 @@ class Builder {
     e->kind = kind;
     e->id = ++next_id_;
     e->position = map_.At(n.begin().byte);
-    if (n.has_content()) e->source_text = std::string(Trim(n.string_view()));
+    e->source_text = std::string(Trim(
+        std::string_view(text_.data() + n.begin().byte, EndOffset(n) - n.begin().byte)));
     return e;
   }
 
@@ -302,7 +310,7 @@ class Builder {
       auto e = NewExpr(Expr::Kind::kCall, op);
       e->name = OperatorFunction(Trim(op.string_view()));
       e->source_text = std::string(Trim(std::string_view(
-          text_.data() + n.begin().byte, n.children[i + 1]->end().byte - n.begin().byte)));
+          text_.data() + n.begin().byte, EndOffset(*n.children[i + 1]) - n.begin().byte)));
       e->args.push_back(std::move(left));
       e->args.push_back(Build(*n.children[i + 1]));
       left = std::move(e);

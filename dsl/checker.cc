@@ -1,0 +1,470 @@
+#include "dsl/checker.h"
+
+#include <cassert>
+#include <optional>
+
+namespace castellan::dsl {
+namespace {
+
+using Bindings = std::map<std::string, Type, std::less<>>;
+
+// Can a value of type `from` be passed where `to` is expected? Binds type
+// parameters of `to` in `bindings`.
+bool Assignable(const Type& to, const Type& from, Bindings& bindings) {
+  if (to.kind() == Type::Kind::kParam) {
+    auto it = bindings.find(to.param_name());
+    if (it == bindings.end()) {
+      bindings[to.param_name()] = from;
+      return true;
+    }
+    Bindings scratch;
+    if (Assignable(it->second, from, scratch)) return true;
+    if (Assignable(from, it->second, scratch)) {
+      it->second = from;
+      return true;
+    }
+    return false;
+  }
+  if (to.is_dyn() || from.is_dyn()) return true;
+  if (to.kind() != from.kind()) return false;
+  switch (to.kind()) {
+    // Type values compare at run time (type(1) == type(1u) is simply false).
+    case Type::Kind::kType: return true;
+    case Type::Kind::kList: return Assignable(to.param(0), from.param(0), bindings);
+    case Type::Kind::kMap:
+      return Assignable(to.param(0), from.param(0), bindings) &&
+             Assignable(to.param(1), from.param(1), bindings);
+    default: return true;
+  }
+}
+
+Type Substitute(const Type& t, const Bindings& bindings) {
+  switch (t.kind()) {
+    case Type::Kind::kParam: {
+      auto it = bindings.find(t.param_name());
+      return it == bindings.end() ? Type::Dyn() : it->second;
+    }
+    case Type::Kind::kList: return Type::List(Substitute(t.param(0), bindings));
+    case Type::Kind::kMap:
+      return Type::Map(Substitute(t.param(0), bindings), Substitute(t.param(1), bindings));
+    case Type::Kind::kType: return Type::TypeOf(Substitute(t.param(0), bindings));
+    default: return t;
+  }
+}
+
+// The common type of list elements or map keys/values: the type itself when
+// all agree, otherwise dyn.
+Type Join(const std::vector<Type>& types) {
+  if (types.empty()) return Type::Dyn();
+  for (const Type& t : types) {
+    if (!(t == types[0])) return Type::Dyn();
+  }
+  return types[0];
+}
+
+const char* TypeDenotation(std::string_view name, Type* type) {
+  struct Entry {
+    const char* name;
+    Type (*make)();
+  };
+  static const Entry kTypes[] = {
+      {"bool", Type::Bool},     {"int", Type::Int},        {"uint", Type::Uint},
+      {"double", Type::Double}, {"string", Type::String},  {"bytes", Type::Bytes},
+      {"null_type", Type::Null},
+      {"google.protobuf.Timestamp", Type::Timestamp},
+      {"google.protobuf.Duration", Type::Duration},
+  };
+  for (const auto& e : kTypes) {
+    if (name == e.name) {
+      *type = Type::TypeOf(e.make());
+      return e.name;
+    }
+  }
+  if (name == "list") {
+    *type = Type::TypeOf(Type::List(Type::Dyn()));
+    return "list";
+  }
+  if (name == "map") {
+    *type = Type::TypeOf(Type::Map(Type::Dyn(), Type::Dyn()));
+    return "map";
+  }
+  if (name == "type") {
+    *type = Type::TypeOf(Type::TypeOf(Type::Dyn()));
+    return "type";
+  }
+  return nullptr;
+}
+
+class Checker {
+ public:
+  Checker(const CheckEnvironment& env, const std::string& file, Diagnostics& diagnostics)
+      : env_(env), file_(file), diagnostics_(diagnostics) {}
+
+  Type Visit(const Expr& e) {
+    switch (e.kind) {
+      case Expr::Kind::kConstant: return ConstantType(e.constant);
+      case Expr::Kind::kIdent: return VisitName(e, {e.name});
+      case Expr::Kind::kSelect: return VisitSelect(e);
+      case Expr::Kind::kCall: return VisitCall(e);
+      case Expr::Kind::kList: {
+        std::vector<Type> elems;
+        for (const auto& a : e.args) elems.push_back(Visit(*a));
+        return Type::List(Join(elems));
+      }
+      case Expr::Kind::kMap: {
+        std::vector<Type> keys, values;
+        for (size_t i = 0; i + 1 < e.args.size(); i += 2) {
+          Type k = Visit(*e.args[i]);
+          if (!k.is_dyn() && k.kind() != Type::Kind::kBool && k.kind() != Type::Kind::kInt &&
+              k.kind() != Type::Kind::kUint && k.kind() != Type::Kind::kString) {
+            Error(*e.args[i], "map keys must be bool, int, uint or string, not " + k.ToString());
+          }
+          keys.push_back(k);
+          values.push_back(Visit(*e.args[i + 1]));
+        }
+        return Type::Map(Join(keys), Join(values));
+      }
+      case Expr::Kind::kComprehension: return VisitComprehension(e);
+    }
+    return Type::Dyn();
+  }
+
+ private:
+  static Type ConstantType(const Constant& c) {
+    switch (c.kind) {
+      case Constant::Kind::kNull: return Type::Null();
+      case Constant::Kind::kBool: return Type::Bool();
+      case Constant::Kind::kInt: return Type::Int();
+      case Constant::Kind::kUint: return Type::Uint();
+      case Constant::Kind::kDouble: return Type::Double();
+      case Constant::Kind::kString: return Type::String();
+      case Constant::Kind::kBytes: return Type::Bytes();
+    }
+    return Type::Dyn();
+  }
+
+  void Error(const Expr& at, std::string message, const char* code = "type") {
+    diagnostics_.push_back(
+        {file_, at.position.line, at.position.column, std::move(message), code});
+  }
+
+  const Type* FindLocal(std::string_view name) const {
+    for (size_t i = locals_.size(); i-- > 0;) {
+      if (locals_[i].first == name) return &locals_[i].second;
+    }
+    return nullptr;
+  }
+
+  static bool QualifiedName(const Expr& e, std::vector<std::string>* parts) {
+    if (e.kind == Expr::Kind::kIdent) {
+      parts->push_back(e.name);
+      return true;
+    }
+    if (e.kind == Expr::Kind::kSelect && !e.test_only && QualifiedName(*e.target, parts)) {
+      parts->push_back(e.name);
+      return true;
+    }
+    return false;
+  }
+
+  // Resolves `a.b.c`: a local, or the longest declared variable prefix, or a
+  // type denotation; the remaining parts are field selections.
+  Type VisitName(const Expr& e, const std::vector<std::string>& parts) {
+    if (const Type* local = FindLocal(parts[0])) return SelectPath(e, *local, parts, 1);
+    std::string name;
+    std::vector<std::string> prefixes;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      name += (i ? "." : "") + parts[i];
+      prefixes.push_back(name);
+    }
+    for (size_t n = parts.size(); n >= 1; --n) {
+      if (const Type* var = env_.FindVariable(prefixes[n - 1])) {
+        return SelectPath(e, *var, parts, n);
+      }
+    }
+    Type type;
+    if (TypeDenotation(prefixes.back(), &type)) return type;
+    Error(e, "undeclared reference to '" + prefixes.back() + "'" + Suggestion(), "reference");
+    return Type::Dyn();
+  }
+
+  std::string Suggestion() const {
+    std::string names;
+    for (const auto& [name, type] : env_.variables()) {
+      names += (names.empty() ? "" : ", ") + name;
+    }
+    return names.empty() ? "" : " (declared variables: " + names + ")";
+  }
+
+  Type SelectPath(const Expr& e, Type type, const std::vector<std::string>& parts, size_t from) {
+    for (size_t i = from; i < parts.size(); ++i) type = SelectType(e, type, parts[i]);
+    return type;
+  }
+
+  Type SelectType(const Expr& at, const Type& operand, const std::string& field) {
+    if (operand.is_dyn()) return Type::Dyn();
+    if (operand.kind() == Type::Kind::kMap) {
+      Bindings b;
+      if (!Assignable(operand.param(0), Type::String(), b)) {
+        Error(at, "cannot select field '" + field + "' from " + operand.ToString());
+      }
+      return operand.param(1);
+    }
+    Error(at, "type '" + operand.ToString() + "' does not support field selection");
+    return Type::Dyn();
+  }
+
+  Type VisitSelect(const Expr& e) {
+    if (!e.test_only) {
+      std::vector<std::string> parts;
+      if (QualifiedName(e, &parts)) return VisitName(e, parts);
+    }
+    Type operand = Visit(*e.target);
+    Type field = SelectType(e, operand, e.name);
+    return e.test_only ? Type::Bool() : field;
+  }
+
+  Type VisitCall(const Expr& e) {
+    const std::string& fn = e.name;
+    if (fn == "_&&_" || fn == "_||_") {
+      for (const auto& a : e.args) ExpectBool(*a, Visit(*a), fn == "_&&_" ? "&&" : "||");
+      return Type::Bool();
+    }
+    if (fn == "_?_:_") {
+      ExpectBool(*e.args[0], Visit(*e.args[0]), "the condition of ?:");
+      Type t = Visit(*e.args[1]);
+      Type f = Visit(*e.args[2]);
+      Bindings b;
+      if (t == f) return t;
+      if (t.is_dyn() || f.is_dyn()) return Type::Dyn();
+      if (t.kind() == Type::Kind::kNull || f.kind() == Type::Kind::kNull) return Type::Dyn();
+      if (Assignable(t, f, b) && Assignable(f, t, b)) return Type::Dyn();
+      Error(e, "the branches of ?: have different types: " + t.ToString() + " and " +
+                   f.ToString());
+      return Type::Dyn();
+    }
+
+    std::string name = fn;
+    bool receiver = e.target != nullptr;
+    std::vector<Type> args;
+    if (receiver) {
+      // A receiver that is a bare namespace (email.domain(x)) names a function.
+      std::vector<std::string> ns;
+      if (QualifiedName(*e.target, &ns) && !FindLocal(ns[0]) && !env_.FindVariable(ns[0])) {
+        std::string qualified;
+        for (const auto& p : ns) qualified += p + ".";
+        qualified += fn;
+        if (env_.FindFunction(qualified) != nullptr) {
+          name = qualified;
+          receiver = false;
+        }
+      }
+      if (receiver) args.push_back(Visit(*e.target));
+    }
+    for (const auto& a : e.args) args.push_back(Visit(*a));
+
+    const std::vector<Overload>* overloads = env_.FindFunction(name);
+    if (overloads == nullptr) {
+      Error(e, "unknown function '" + name + "'", "reference");
+      return Type::Dyn();
+    }
+    std::optional<Type> result;
+    bool ambiguous = false;
+    for (const Overload& o : *overloads) {
+      if (o.receiver != receiver || o.params.size() != args.size()) continue;
+      Bindings b;
+      bool ok = true;
+      for (size_t i = 0; i < args.size() && ok; ++i) ok = Assignable(o.params[i], args[i], b);
+      if (!ok) continue;
+      Type r = Substitute(o.result, b);
+      if (result && !(*result == r)) ambiguous = true;
+      if (!result) result = r;
+    }
+    if (!result) {
+      std::string shown;
+      for (size_t i = 0; i < args.size(); ++i) shown += (i ? ", " : "") + args[i].ToString();
+      Error(e, "no matching overload for '" + DisplayName(name) + "' applied to (" + shown + ")");
+      return Type::Dyn();
+    }
+    return ambiguous ? Type::Dyn() : *result;
+  }
+
+  static std::string DisplayName(const std::string& fn) {
+    if (fn == "@in") return "in";
+    if (fn == "_[_]") return "[]";
+    if (fn.size() > 2 && fn.front() == '_' && fn.back() == '_') return fn.substr(1, fn.size() - 2);
+    if (fn == "!_" || fn == "-_") return fn.substr(0, 1);
+    return fn;
+  }
+
+  void ExpectBool(const Expr& at, const Type& t, const std::string& where) {
+    if (!t.is_dyn() && t.kind() != Type::Kind::kBool) {
+      Error(at, where + " needs a bool, but this is " + t.ToString());
+    }
+  }
+
+  Type VisitComprehension(const Expr& e) {
+    Type range = Visit(*e.target);
+    Type key = Type::Dyn(), elem = Type::Dyn();
+    if (range.kind() == Type::Kind::kList) {
+      key = Type::Int();
+      elem = range.param(0);
+    } else if (range.kind() == Type::Kind::kMap) {
+      key = range.param(0);
+      elem = range.param(1);
+    } else if (!range.is_dyn()) {
+      Error(*e.target, std::string(MacroName(e.macro)) + "() needs a list or a map, not " +
+                           range.ToString());
+    }
+    const bool two = !e.iter_var2.empty();
+    const bool is_list = range.kind() == Type::Kind::kList;
+    const size_t mark = locals_.size();
+    if (two) {
+      locals_.emplace_back(e.iter_var, key);
+      locals_.emplace_back(e.iter_var2, elem);
+    } else {
+      locals_.emplace_back(e.iter_var, is_list ? elem : key);
+    }
+    const Type item = is_list ? elem : key;
+    if (e.predicate) ExpectBool(*e.predicate, Visit(*e.predicate), MacroName(e.macro));
+    Type transform = e.transform ? Visit(*e.transform) : Type::Dyn();
+    locals_.resize(mark);
+    switch (e.macro) {
+      case Macro::kAll:
+      case Macro::kExists:
+      case Macro::kExistsOne: return Type::Bool();
+      case Macro::kFilter: return Type::List(range.is_dyn() ? Type::Dyn() : item);
+      case Macro::kMap:
+      case Macro::kTransformList: return Type::List(transform);
+      case Macro::kTransformMap: return Type::Map(key, transform);
+    }
+    return Type::Dyn();
+  }
+
+  const CheckEnvironment& env_;
+  const std::string& file_;
+  Diagnostics& diagnostics_;
+  std::vector<std::pair<std::string, Type>> locals_;
+};
+
+}  // namespace
+
+const Type* CheckEnvironment::FindVariable(std::string_view name) const {
+  auto it = variables_.find(name);
+  return it == variables_.end() ? nullptr : &it->second;
+}
+
+const std::vector<Overload>* CheckEnvironment::FindFunction(std::string_view name) const {
+  auto it = functions_.find(name);
+  return it == functions_.end() ? nullptr : &it->second;
+}
+
+void CheckEnvironment::DeclareFunction(std::string_view sig) {
+  Overload o;
+  if (!sig.empty() && sig[0] == '.') {
+    o.receiver = true;
+    sig.remove_prefix(1);
+  }
+  const size_t open = sig.find('(');
+  const size_t arrow = sig.rfind("->");
+  const size_t close = sig.rfind(')', arrow);
+  assert(open != std::string_view::npos && arrow != std::string_view::npos);
+  std::string name(sig.substr(0, open));
+  std::string_view params = sig.substr(open + 1, close - open - 1);
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= params.size(); ++i) {
+    if (i < params.size() && params[i] == '(') ++depth;
+    if (i < params.size() && params[i] == ')') --depth;
+    if (i == params.size() || (params[i] == ',' && depth == 0)) {
+      std::string_view p = params.substr(start, i - start);
+      if (p.find_first_not_of(' ') != std::string_view::npos) {
+        auto t = ParseTypeName(p);
+        assert(t.has_value());
+        o.params.push_back(*t);
+      }
+      start = i + 1;
+    }
+  }
+  auto r = ParseTypeName(sig.substr(arrow + 2));
+  assert(r.has_value());
+  o.result = *r;
+  functions_[name].push_back(std::move(o));
+}
+
+CheckEnvironment CheckEnvironment::Standard() {
+  CheckEnvironment env;
+  static const char* const kSignatures[] = {
+      "!_(bool) -> bool",
+      "-_(int) -> int", "-_(double) -> double",
+      "_*_(int, int) -> int", "_*_(uint, uint) -> uint", "_*_(double, double) -> double",
+      "_/_(int, int) -> int", "_/_(uint, uint) -> uint", "_/_(double, double) -> double",
+      "_%_(int, int) -> int", "_%_(uint, uint) -> uint",
+      "_+_(int, int) -> int", "_+_(uint, uint) -> uint", "_+_(double, double) -> double",
+      "_+_(string, string) -> string", "_+_(bytes, bytes) -> bytes",
+      "_+_(list(A), list(A)) -> list(A)",
+      "_+_(timestamp, duration) -> timestamp", "_+_(duration, timestamp) -> timestamp",
+      "_+_(duration, duration) -> duration",
+      "_-_(int, int) -> int", "_-_(uint, uint) -> uint", "_-_(double, double) -> double",
+      "_-_(timestamp, timestamp) -> duration", "_-_(timestamp, duration) -> timestamp",
+      "_-_(duration, duration) -> duration",
+      "_==_(A, A) -> bool", "_!=_(A, A) -> bool",
+      "@in(A, list(A)) -> bool", "@in(A, map(A, B)) -> bool",
+      "_[_](list(A), int) -> A", "_[_](map(A, B), A) -> B",
+      "size(string) -> int", "size(bytes) -> int", "size(list(A)) -> int",
+      "size(map(A, B)) -> int",
+      ".size(string) -> int", ".size(bytes) -> int", ".size(list(A)) -> int",
+      ".size(map(A, B)) -> int",
+      ".contains(string, string) -> bool", ".startsWith(string, string) -> bool",
+      ".endsWith(string, string) -> bool", ".matches(string, string) -> bool",
+      "matches(string, string) -> bool",
+      ".lowerAscii(string) -> string", ".upperAscii(string) -> string",
+      "int(int) -> int", "int(uint) -> int", "int(double) -> int", "int(string) -> int",
+      "int(timestamp) -> int",
+      "uint(uint) -> uint", "uint(int) -> uint", "uint(double) -> uint", "uint(string) -> uint",
+      "double(double) -> double", "double(int) -> double", "double(uint) -> double",
+      "double(string) -> double",
+      "string(string) -> string", "string(int) -> string", "string(uint) -> string",
+      "string(double) -> string", "string(bool) -> string", "string(bytes) -> string",
+      "string(timestamp) -> string", "string(duration) -> string",
+      "bytes(bytes) -> bytes", "bytes(string) -> bytes",
+      "bool(bool) -> bool", "bool(string) -> bool",
+      "timestamp(timestamp) -> timestamp", "timestamp(string) -> timestamp",
+      "timestamp(int) -> timestamp",
+      "duration(duration) -> duration", "duration(string) -> duration",
+      "type(A) -> type(A)", "dyn(A) -> dyn",
+      "email.domain(string) -> string", "email.local(string) -> string",
+      "email.isPlusAddressed(string) -> bool", "email.normalize(string) -> string",
+      "email.isValid(string) -> bool", "email.domainIn(string, list(string)) -> bool",
+  };
+  for (const char* s : kSignatures) env.DeclareFunction(s);
+  for (const char* op : {"_<_", "_<=_", "_>_", "_>=_"}) {
+    for (const char* t : {"bool", "string", "bytes", "timestamp", "duration"}) {
+      env.DeclareFunction(std::string(op) + "(" + t + ", " + t + ") -> bool");
+    }
+    for (const char* a : {"int", "uint", "double"}) {
+      for (const char* b : {"int", "uint", "double"}) {
+        env.DeclareFunction(std::string(op) + "(" + a + ", " + b + ") -> bool");
+      }
+    }
+  }
+  for (const char* getter : {"getFullYear", "getMonth", "getDate", "getDayOfMonth",
+                             "getDayOfWeek", "getDayOfYear", "getHours", "getMinutes",
+                             "getSeconds", "getMilliseconds"}) {
+    env.DeclareFunction(std::string(".") + getter + "(timestamp) -> int");
+    env.DeclareFunction(std::string(".") + getter + "(timestamp, string) -> int");
+  }
+  for (const char* getter : {"getHours", "getMinutes", "getSeconds", "getMilliseconds"}) {
+    env.DeclareFunction(std::string(".") + getter + "(duration) -> int");
+  }
+  return env;
+}
+
+CheckResult Check(const Expr& expr, const CheckEnvironment& env, const std::string& file) {
+  CheckResult result;
+  Checker checker(env, file, result.diagnostics);
+  result.type = checker.Visit(expr);
+  return result;
+}
+
+}  // namespace castellan::dsl

@@ -1,0 +1,37 @@
+// Activation: how variables reach the evaluator.
+//
+// The evaluator asks for a top-level variable by name (`principal`,
+// `resource`, `now`, ...); each caller (the server, the fixtures runner, the
+// conformance runner) adapts its own data to this interface. Find() must be
+// safe to call from the evaluating thread for the duration of an evaluation.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "engine/value.h"
+
+namespace castellan::engine {
+
+class Activation {
+ public:
+  virtual ~Activation() = default;
+  // The value bound to `name`, or nullptr when there is none.
+  virtual const Value* Find(std::string_view name) const = 0;
+};
+
+// An Activation over a plain name -> value table.
+class MapActivation final : public Activation {
+ public:
+  void Bind(std::string name, Value value) { values_[std::move(name)] = std::move(value); }
+  const Value* Find(std::string_view name) const override {
+    auto it = values_.find(std::string(name));
+    return it == values_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, Value> values_;
+};
+
+}  // namespace castellan::engine

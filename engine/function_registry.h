@@ -1,0 +1,44 @@
+// FunctionRegistry: the implementations of the functions expressions call.
+//
+// Functions are looked up by name once, when a Program is compiled; calls
+// dispatch on the runtime kinds of their arguments inside the
+// implementation. A receiver call `x.f(a)` passes `x` as the first argument.
+// Namespaced functions keep their dots ("email.domain"). A registry is
+// immutable after construction and safe to share between threads.
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "engine/value.h"
+
+namespace castellan::engine {
+
+using FunctionImpl = std::function<Value(std::span<const Value> args)>;
+
+class FunctionRegistry {
+ public:
+  // CEL's standard functions plus Castellan's domain helpers (email.*).
+  static const FunctionRegistry& Standard();
+
+  // Adds or replaces `name`.
+  void Add(std::string name, FunctionImpl impl) { functions_[std::move(name)] = std::move(impl); }
+  // nullptr when no function has that name.
+  const FunctionImpl* Find(std::string_view name) const;
+
+ private:
+  std::unordered_map<std::string, FunctionImpl> functions_;
+};
+
+// "no matching overload for 'f' applied to (int, string)".
+Value NoMatchingOverload(std::string_view function, std::span<const Value> args);
+
+// Registers the standard library into `registry` (used by Standard()).
+void RegisterStandardFunctions(FunctionRegistry& registry);
+// Registers the email.* domain helpers (see docs/policy-language.md).
+void RegisterEmailFunctions(FunctionRegistry& registry);
+
+}  // namespace castellan::engine

@@ -1,0 +1,587 @@
+#include "engine/program.h"
+
+#include <re2/re2.h>
+
+#include <array>
+#include <vector>
+
+namespace castellan::engine {
+namespace internal {
+
+// Comprehensions nested deeper than this are compiled to an error node.
+constexpr size_t kMaxLocals = 16;
+
+struct Frame {
+  const Activation& activation;
+  std::array<Value, kMaxLocals> locals;
+};
+
+class PlanNode {
+ public:
+  virtual ~PlanNode() = default;
+  virtual Value Eval(Frame& frame) const = 0;
+};
+
+}  // namespace internal
+
+namespace {
+
+using internal::Frame;
+using internal::kMaxLocals;
+using internal::PlanNode;
+using NodePtr = std::unique_ptr<const PlanNode>;
+using K = Value::Kind;
+
+// ---- Leaves -----------------------------------------------------------------------
+class ConstNode final : public PlanNode {
+ public:
+  explicit ConstNode(Value v) : value_(std::move(v)) {}
+  Value Eval(Frame&) const override { return value_; }
+
+ private:
+  Value value_;
+};
+
+class LocalNode final : public PlanNode {
+ public:
+  explicit LocalNode(size_t slot) : slot_(slot) {}
+  Value Eval(Frame& f) const override { return f.locals[slot_]; }
+
+ private:
+  size_t slot_;
+};
+
+const char* TypeDenotation(std::string_view name) {
+  static const char* kTypes[] = {"bool", "int", "uint", "double", "string", "bytes", "list", "map",
+                                 "null_type", "type", "google.protobuf.Timestamp",
+                                 "google.protobuf.Duration"};
+  for (const char* t : kTypes) {
+    if (name == t) return t;
+  }
+  return nullptr;
+}
+
+Value SelectField(const Value& operand, const std::string& field, bool test_only) {
+  if (operand.is_error()) return operand;
+  if (operand.kind() != K::kMap) {
+    return Value::Error(ErrorKind::kNoMatchingOverload,
+                        "type '" + std::string(operand.TypeName()) +
+                            "' does not support field selection");
+  }
+  const Value* v = operand.map_value().FindString(field);
+  if (test_only) return Value::Bool(v != nullptr);
+  if (v == nullptr) return Value::Error(ErrorKind::kNoSuchKey, "no such key: '" + field + "'");
+  return *v;
+}
+
+// A variable, or a dotted name `a.b.c` whose longest bound prefix is the
+// variable and whose rest are field selections.
+class NameNode final : public PlanNode {
+ public:
+  // `parts` is the dotted name split; `candidates` are the prefix lengths to
+  // try as variable names, longest first.
+  NameNode(std::vector<std::string> parts, std::vector<size_t> candidates)
+      : parts_(std::move(parts)), candidates_(std::move(candidates)) {
+    for (size_t n : candidates_) {
+      std::string name = parts_[0];
+      for (size_t i = 1; i < n; ++i) name += "." + parts_[i];
+      names_.push_back(std::move(name));
+    }
+  }
+
+  Value Eval(Frame& f) const override {
+    for (size_t c = 0; c < candidates_.size(); ++c) {
+      const Value* v = f.activation.Find(names_[c]);
+      if (v == nullptr) {
+        if (const char* type = TypeDenotation(names_[c]); type && candidates_[c] == parts_.size()) {
+          return Value::Type(type);
+        }
+        continue;
+      }
+      Value current = *v;
+      for (size_t i = candidates_[c]; i < parts_.size(); ++i) {
+        current = SelectField(current, parts_[i], false);
+      }
+      return current;
+    }
+    return Value::Error(ErrorKind::kNoSuchAttribute,
+                        "undeclared reference to '" + names_.back() + "'");
+  }
+
+ private:
+  std::vector<std::string> parts_;
+  std::vector<size_t> candidates_;
+  std::vector<std::string> names_;
+};
+
+class SelectNode final : public PlanNode {
+ public:
+  SelectNode(NodePtr operand, std::string field, bool test_only)
+      : operand_(std::move(operand)), field_(std::move(field)), test_only_(test_only) {}
+  Value Eval(Frame& f) const override {
+    return SelectField(operand_->Eval(f), field_, test_only_);
+  }
+
+ private:
+  NodePtr operand_;
+  std::string field_;
+  bool test_only_;
+};
+
+// ---- Calls ---------------------------------------------------------------------------
+class CallNode final : public PlanNode {
+ public:
+  CallNode(const FunctionImpl* impl, std::vector<NodePtr> args)
+      : impl_(impl), args_(std::move(args)) {}
+  Value Eval(Frame& f) const override {
+    // Most calls take one to three arguments; keep them on the stack.
+    std::array<Value, 4> small;
+    std::vector<Value> large;
+    Value* values = small.data();
+    if (args_.size() > small.size()) {
+      large.resize(args_.size());
+      values = large.data();
+    }
+    for (size_t i = 0; i < args_.size(); ++i) {
+      values[i] = args_[i]->Eval(f);
+      if (values[i].is_error()) return values[i];
+    }
+    return (*impl_)(std::span<const Value>(values, args_.size()));
+  }
+
+ private:
+  const FunctionImpl* impl_;
+  std::vector<NodePtr> args_;
+};
+
+// `s.matches('constant')`: the pattern is compiled once.
+class MatchesConstNode final : public PlanNode {
+ public:
+  MatchesConstNode(NodePtr subject, const std::string& pattern)
+      : subject_(std::move(subject)), re_(std::make_unique<RE2>(pattern, RE2::Quiet)) {}
+  bool ok() const { return re_->ok(); }
+  Value Eval(Frame& f) const override {
+    Value s = subject_->Eval(f);
+    if (s.is_error()) return s;
+    if (s.kind() != K::kString) {
+      Value args[] = {s, Value::String(re_->pattern())};
+      return NoMatchingOverload("matches", args);
+    }
+    return Value::Bool(RE2::PartialMatch(s.string_value(), *re_));
+  }
+
+ private:
+  NodePtr subject_;
+  std::unique_ptr<RE2> re_;
+};
+
+class ErrorNode final : public PlanNode {
+ public:
+  ErrorNode(ErrorKind kind, std::string message, std::vector<NodePtr> args = {})
+      : error_(Value::Error(kind, std::move(message))), args_(std::move(args)) {}
+  Value Eval(Frame& f) const override {
+    // Arguments still go first so that their errors win, as for any call.
+    for (const auto& a : args_) {
+      Value v = a->Eval(f);
+      if (v.is_error()) return v;
+    }
+    return error_;
+  }
+
+ private:
+  Value error_;
+  std::vector<NodePtr> args_;
+};
+
+// ---- Logic with error absorption -------------------------------------------------------
+Value LogicError(const Value& a, const Value& b, const char* op) {
+  if (a.is_error()) return a;
+  if (b.is_error()) return b;
+  Value args[] = {a, b};
+  return NoMatchingOverload(op, args);
+}
+
+class AndNode final : public PlanNode {
+ public:
+  AndNode(NodePtr l, NodePtr r) : l_(std::move(l)), r_(std::move(r)) {}
+  Value Eval(Frame& f) const override {
+    Value a = l_->Eval(f);
+    if (a.is_bool() && !a.bool_value()) return a;
+    Value b = r_->Eval(f);
+    if (b.is_bool() && !b.bool_value()) return b;
+    if (a.is_bool() && b.is_bool()) return Value::Bool(true);
+    return LogicError(a, b, "_&&_");
+  }
+
+ private:
+  NodePtr l_, r_;
+};
+
+class OrNode final : public PlanNode {
+ public:
+  OrNode(NodePtr l, NodePtr r) : l_(std::move(l)), r_(std::move(r)) {}
+  Value Eval(Frame& f) const override {
+    Value a = l_->Eval(f);
+    if (a.is_bool() && a.bool_value()) return a;
+    Value b = r_->Eval(f);
+    if (b.is_bool() && b.bool_value()) return b;
+    if (a.is_bool() && b.is_bool()) return Value::Bool(false);
+    return LogicError(a, b, "_||_");
+  }
+
+ private:
+  NodePtr l_, r_;
+};
+
+class ConditionalNode final : public PlanNode {
+ public:
+  ConditionalNode(NodePtr c, NodePtr t, NodePtr e)
+      : c_(std::move(c)), t_(std::move(t)), e_(std::move(e)) {}
+  Value Eval(Frame& f) const override {
+    Value c = c_->Eval(f);
+    if (c.is_error()) return c;
+    if (!c.is_bool()) {
+      Value args[] = {c};
+      return NoMatchingOverload("_?_:_", args);
+    }
+    return c.bool_value() ? t_->Eval(f) : e_->Eval(f);
+  }
+
+ private:
+  NodePtr c_, t_, e_;
+};
+
+// ---- Aggregates ----------------------------------------------------------------------------
+class ListNode final : public PlanNode {
+ public:
+  explicit ListNode(std::vector<NodePtr> items) : items_(std::move(items)) {}
+  Value Eval(Frame& f) const override {
+    ValueList out;
+    out.reserve(items_.size());
+    for (const auto& i : items_) {
+      out.push_back(i->Eval(f));
+      if (out.back().is_error()) return out.back();
+    }
+    return Value::List(std::move(out));
+  }
+
+ private:
+  std::vector<NodePtr> items_;
+};
+
+class MapNode final : public PlanNode {
+ public:
+  explicit MapNode(std::vector<NodePtr> kv) : kv_(std::move(kv)) {}
+  Value Eval(Frame& f) const override {
+    std::vector<MapValue::Entry> entries;
+    entries.reserve(kv_.size() / 2);
+    for (size_t i = 0; i + 1 < kv_.size(); i += 2) {
+      Value k = kv_[i]->Eval(f);
+      if (k.is_error()) return k;
+      Value v = kv_[i + 1]->Eval(f);
+      if (v.is_error()) return v;
+      entries.emplace_back(std::move(k), std::move(v));
+    }
+    Value error;
+    auto map = MapValue::Make(std::move(entries), &error);
+    if (!map) return error;
+    return Value::Map(std::move(map));
+  }
+
+ private:
+  std::vector<NodePtr> kv_;
+};
+
+// ---- Comprehensions ---------------------------------------------------------------------------
+class ComprehensionNode final : public PlanNode {
+ public:
+  ComprehensionNode(dsl::Macro macro, NodePtr range, size_t slot1, size_t slot2, bool two_vars,
+                    NodePtr predicate, NodePtr transform)
+      : macro_(macro),
+        range_(std::move(range)),
+        slot1_(slot1),
+        slot2_(slot2),
+        two_vars_(two_vars),
+        predicate_(std::move(predicate)),
+        transform_(std::move(transform)) {}
+
+  Value Eval(Frame& f) const override {
+    Value range = range_->Eval(f);
+    if (range.is_error()) return range;
+    if (range.kind() != K::kList && range.kind() != K::kMap) {
+      Value args[] = {range};
+      return NoMatchingOverload(dsl::MacroName(macro_), args);
+    }
+    const bool is_list = range.kind() == K::kList;
+    const size_t n = is_list ? range.list_value().size() : range.map_value().size();
+
+    Value first_error;
+    bool have_error = false;
+    int64_t count = 0;
+    ValueList list_out;
+    std::vector<MapValue::Entry> map_out;
+
+    for (size_t i = 0; i < n; ++i) {
+      // Bind the loop variables: (element) or (index, element) for lists,
+      // (key) or (key, value) for maps.
+      Value key = is_list ? Value::Int(static_cast<int64_t>(i)) : range.map_value().entries()[i].first;
+      Value elem = is_list ? range.list_value()[i] : range.map_value().entries()[i].second;
+      if (two_vars_) {
+        f.locals[slot1_] = key;
+        f.locals[slot2_] = elem;
+      } else {
+        f.locals[slot1_] = is_list ? elem : key;
+      }
+      const Value& item = is_list ? elem : key;  // what one-variable forms yield
+
+      switch (macro_) {
+        case dsl::Macro::kAll:
+        case dsl::Macro::kExists: {
+          Value p = predicate_->Eval(f);
+          const bool decisive = macro_ == dsl::Macro::kAll ? false : true;
+          if (p.is_bool()) {
+            if (p.bool_value() == decisive) return p;
+          } else if (!have_error) {
+            first_error = p.is_error() ? p : NoMatchingOverloadOf(p);
+            have_error = true;
+          }
+          break;
+        }
+        case dsl::Macro::kExistsOne: {
+          Value p = predicate_->Eval(f);
+          if (!p.is_bool()) return p.is_error() ? p : NoMatchingOverloadOf(p);
+          count += p.bool_value();
+          break;
+        }
+        case dsl::Macro::kFilter: {
+          Value p = predicate_->Eval(f);
+          if (!p.is_bool()) return p.is_error() ? p : NoMatchingOverloadOf(p);
+          if (p.bool_value()) list_out.push_back(item);
+          break;
+        }
+        case dsl::Macro::kMap:
+        case dsl::Macro::kTransformList:
+        case dsl::Macro::kTransformMap: {
+          if (predicate_) {
+            Value p = predicate_->Eval(f);
+            if (!p.is_bool()) return p.is_error() ? p : NoMatchingOverloadOf(p);
+            if (!p.bool_value()) break;
+          }
+          Value t = transform_->Eval(f);
+          if (t.is_error()) return t;
+          if (macro_ == dsl::Macro::kTransformMap) {
+            map_out.emplace_back(key, std::move(t));
+          } else {
+            list_out.push_back(std::move(t));
+          }
+          break;
+        }
+      }
+    }
+    switch (macro_) {
+      case dsl::Macro::kAll:
+        return have_error ? first_error : Value::Bool(true);
+      case dsl::Macro::kExists:
+        return have_error ? first_error : Value::Bool(false);
+      case dsl::Macro::kExistsOne:
+        return Value::Bool(count == 1);
+      case dsl::Macro::kTransformMap: {
+        Value error;
+        auto map = MapValue::Make(std::move(map_out), &error);
+        return map ? Value::Map(std::move(map)) : error;
+      }
+      default:
+        return Value::List(std::move(list_out));
+    }
+  }
+
+ private:
+  Value NoMatchingOverloadOf(const Value& v) const {
+    Value args[] = {v};
+    return NoMatchingOverload(dsl::MacroName(macro_), args);
+  }
+
+  dsl::Macro macro_;
+  NodePtr range_;
+  size_t slot1_, slot2_;
+  bool two_vars_;
+  NodePtr predicate_, transform_;
+};
+
+// ---- The compiler ------------------------------------------------------------------------------
+class Compiler {
+ public:
+  explicit Compiler(const ProgramOptions& options) : options_(options) {}
+
+  NodePtr Compile(const dsl::Expr& e) {
+    switch (e.kind) {
+      case dsl::Expr::Kind::kConstant: return std::make_unique<ConstNode>(ConstantValue(e.constant));
+      case dsl::Expr::Kind::kIdent: {
+        if (auto slot = FindLocal(e.name)) return std::make_unique<LocalNode>(*slot);
+        return CompileName({e.name});
+      }
+      case dsl::Expr::Kind::kSelect: {
+        if (!e.test_only) {
+          std::vector<std::string> parts;
+          if (QualifiedName(e, &parts) && !FindLocal(parts[0])) return CompileName(parts);
+        }
+        return std::make_unique<SelectNode>(Compile(*e.target), e.name, e.test_only);
+      }
+      case dsl::Expr::Kind::kCall: return CompileCall(e);
+      case dsl::Expr::Kind::kList: {
+        std::vector<NodePtr> items;
+        for (const auto& a : e.args) items.push_back(Compile(*a));
+        return std::make_unique<ListNode>(std::move(items));
+      }
+      case dsl::Expr::Kind::kMap: {
+        std::vector<NodePtr> kv;
+        for (const auto& a : e.args) kv.push_back(Compile(*a));
+        return std::make_unique<MapNode>(std::move(kv));
+      }
+      case dsl::Expr::Kind::kComprehension: return CompileComprehension(e);
+    }
+    return std::make_unique<ErrorNode>(ErrorKind::kUnsupported, "unknown expression kind");
+  }
+
+ private:
+  static Value ConstantValue(const dsl::Constant& c) {
+    switch (c.kind) {
+      case dsl::Constant::Kind::kNull: return Value::Null();
+      case dsl::Constant::Kind::kBool: return Value::Bool(c.bool_value);
+      case dsl::Constant::Kind::kInt: return Value::Int(c.int_value);
+      case dsl::Constant::Kind::kUint: return Value::Uint(c.uint_value);
+      case dsl::Constant::Kind::kDouble: return Value::Double(c.double_value);
+      case dsl::Constant::Kind::kString: return Value::String(c.string_value);
+      case dsl::Constant::Kind::kBytes: return Value::Bytes(c.string_value);
+    }
+    return Value::Null();
+  }
+
+  // a.b.c -> {"a", "b", "c"}; false unless the chain is idents and selects.
+  static bool QualifiedName(const dsl::Expr& e, std::vector<std::string>* parts) {
+    if (e.kind == dsl::Expr::Kind::kIdent) {
+      parts->push_back(e.name);
+      return true;
+    }
+    if (e.kind == dsl::Expr::Kind::kSelect && !e.test_only && QualifiedName(*e.target, parts)) {
+      parts->push_back(e.name);
+      return true;
+    }
+    return false;
+  }
+
+  NodePtr CompileName(std::vector<std::string> parts) {
+    std::vector<size_t> candidates;
+    std::string name;
+    std::vector<std::string> prefixes;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      name += (i ? "." : "") + parts[i];
+      prefixes.push_back(name);
+    }
+    for (size_t n = parts.size(); n >= 1; --n) {
+      const std::string& prefix = prefixes[n - 1];
+      const bool known = options_.variables == nullptr || options_.variables->count(prefix) > 0;
+      const bool type = n == parts.size() && TypeDenotation(prefix) != nullptr;
+      if (known || type) candidates.push_back(n);
+    }
+    if (candidates.empty()) {
+      return std::make_unique<ErrorNode>(ErrorKind::kNoSuchAttribute,
+                                         "undeclared reference to '" + prefixes.back() + "'");
+    }
+    return std::make_unique<NameNode>(std::move(parts), std::move(candidates));
+  }
+
+  NodePtr CompileCall(const dsl::Expr& e) {
+    const std::string& fn = e.name;
+    if (fn == "_&&_" && e.args.size() == 2) {
+      return std::make_unique<AndNode>(Compile(*e.args[0]), Compile(*e.args[1]));
+    }
+    if (fn == "_||_" && e.args.size() == 2) {
+      return std::make_unique<OrNode>(Compile(*e.args[0]), Compile(*e.args[1]));
+    }
+    if (fn == "_?_:_" && e.args.size() == 3) {
+      return std::make_unique<ConditionalNode>(Compile(*e.args[0]), Compile(*e.args[1]),
+                                               Compile(*e.args[2]));
+    }
+    std::vector<NodePtr> args;
+    std::string name = fn;
+    // A receiver that is a bare namespace (email.domain(x)) names a function.
+    std::vector<std::string> ns;
+    if (e.target && QualifiedName(*e.target, &ns) && !FindLocal(ns[0])) {
+      std::string qualified;
+      for (const auto& p : ns) qualified += p + ".";
+      qualified += fn;
+      const bool is_variable = options_.variables != nullptr && options_.variables->count(ns[0]);
+      if (!is_variable && options_.functions->Find(qualified) != nullptr) name = qualified;
+    }
+    if (e.target && name == fn) args.push_back(Compile(*e.target));
+    for (const auto& a : e.args) args.push_back(Compile(*a));
+
+    if (name == "matches" && e.args.size() == 1 && args.size() == 2 &&
+        e.args[0]->kind == dsl::Expr::Kind::kConstant &&
+        e.args[0]->constant.kind == dsl::Constant::Kind::kString) {
+      auto node = std::make_unique<MatchesConstNode>(std::move(args[0]),
+                                                     e.args[0]->constant.string_value);
+      if (node->ok()) return node;
+      return std::make_unique<ErrorNode>(ErrorKind::kInvalidArgument,
+                                         "invalid regular expression '" +
+                                             e.args[0]->constant.string_value + "'");
+    }
+    const FunctionImpl* impl = options_.functions->Find(name);
+    if (impl == nullptr) {
+      return std::make_unique<ErrorNode>(ErrorKind::kUnboundFunction,
+                                         "unbound function '" + name + "'", std::move(args));
+    }
+    return std::make_unique<CallNode>(impl, std::move(args));
+  }
+
+  NodePtr CompileComprehension(const dsl::Expr& e) {
+    NodePtr range = Compile(*e.target);
+    const bool two = !e.iter_var2.empty();
+    if (locals_.size() + (two ? 2 : 1) > kMaxLocals) {
+      return std::make_unique<ErrorNode>(ErrorKind::kUnsupported,
+                                         "comprehensions are nested too deeply");
+    }
+    const size_t slot1 = locals_.size();
+    locals_.push_back(e.iter_var);
+    size_t slot2 = slot1;
+    if (two) {
+      slot2 = locals_.size();
+      locals_.push_back(e.iter_var2);
+    }
+    NodePtr predicate = e.predicate ? Compile(*e.predicate) : nullptr;
+    NodePtr transform = e.transform ? Compile(*e.transform) : nullptr;
+    locals_.resize(slot1);
+    return std::make_unique<ComprehensionNode>(e.macro, std::move(range), slot1, slot2, two,
+                                               std::move(predicate), std::move(transform));
+  }
+
+  std::optional<size_t> FindLocal(const std::string& name) const {
+    for (size_t i = locals_.size(); i-- > 0;) {
+      if (locals_[i] == name) return i;
+    }
+    return std::nullopt;
+  }
+
+  const ProgramOptions& options_;
+  std::vector<std::string> locals_;
+};
+
+}  // namespace
+
+Program::~Program() = default;
+
+std::shared_ptr<const Program> Program::Compile(const dsl::Expr& expr,
+                                                const ProgramOptions& options) {
+  std::shared_ptr<Program> program(new Program());
+  Compiler compiler(options);
+  program->root_ = compiler.Compile(expr);
+  return program;
+}
+
+Value Program::Evaluate(const Activation& activation) const {
+  Frame frame{activation, {}};
+  return root_->Eval(frame);
+}
+
+}  // namespace castellan::engine

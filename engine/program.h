@@ -1,0 +1,47 @@
+// Program: one expression compiled for evaluation.
+//
+// Compile() turns a parsed (and usually checked) dsl::Expr into a tree of
+// immutable plan nodes: functions are bound to their implementations,
+// comprehension variables to slots, constant regexes are precompiled and
+// literals are built once. Evaluate() walks that tree; it never throws, never
+// mutates the Program, and is safe to call from many threads at once.
+// Errors are values: a failed evaluation returns an error Value.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "dsl/ast.h"
+#include "engine/activation.h"
+#include "engine/function_registry.h"
+#include "engine/value.h"
+
+namespace castellan::engine {
+
+namespace internal {
+class PlanNode;
+}
+
+struct ProgramOptions {
+  const FunctionRegistry* functions = &FunctionRegistry::Standard();
+  // The variable names the activation may bind. Dotted names such as
+  // "a.b.c" are resolved against this set at compile time. When null, every
+  // qualified name is tried at run time (slower; used for unchecked input).
+  const std::set<std::string, std::less<>>* variables = nullptr;
+};
+
+class Program {
+ public:
+  static std::shared_ptr<const Program> Compile(const dsl::Expr& expr,
+                                                const ProgramOptions& options = {});
+  ~Program();
+
+  Value Evaluate(const Activation& activation) const;
+
+ private:
+  Program() = default;
+  std::unique_ptr<const internal::PlanNode> root_;
+};
+
+}  // namespace castellan::engine

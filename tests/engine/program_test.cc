@@ -1,0 +1,97 @@
+#include "engine/program.h"
+
+#include <gtest/gtest.h>
+
+#include "dsl/parser.h"
+
+namespace castellan::engine {
+namespace {
+
+Value Eval(std::string_view text, const Activation& activation = MapActivation()) {
+  dsl::ParseResult parsed = dsl::ParseExpression(text);
+  EXPECT_TRUE(parsed.expr) << text;
+  if (!parsed.expr) return Value::Error(ErrorKind::kInvalidArgument, "parse");
+  return Program::Compile(*parsed.expr)->Evaluate(activation);
+}
+
+TEST(Program, IntegerOverflowIsAnError) {
+  Value v = Eval("9223372036854775807 + 1");
+  ASSERT_TRUE(v.is_error());
+  EXPECT_EQ(v.error_value().kind, ErrorKind::kOverflow);
+}
+
+TEST(Program, AndAbsorbsErrorsWhenTheOtherSideIsFalse) {
+  EXPECT_EQ(Eval("1/0 == 1 && false").DebugString(), "false");
+  EXPECT_EQ(Eval("false && 1/0 == 1").DebugString(), "false");
+  EXPECT_TRUE(Eval("true && 1/0 == 1").is_error());
+}
+
+TEST(Program, OrAbsorbsErrorsWhenTheOtherSideIsTrue) {
+  EXPECT_EQ(Eval("1/0 == 1 || true").DebugString(), "true");
+  EXPECT_TRUE(Eval("false || 1/0 == 1").is_error());
+}
+
+TEST(Program, MissingAttributeIsAnError) {
+  MapActivation act;
+  auto map = MapValue::Make({{Value::String("role"), Value::String("admin")}}, nullptr);
+  act.Bind("principal", Value::Map(map));
+  EXPECT_EQ(Eval("principal.role", act).DebugString(), "\"admin\"");
+  Value missing = Eval("principal.status == 'active'", act);
+  ASSERT_TRUE(missing.is_error());
+  EXPECT_EQ(missing.error_value().kind, ErrorKind::kNoSuchKey);
+  EXPECT_EQ(Eval("has(principal.status)", act).DebugString(), "false");
+}
+
+TEST(Program, NoImplicitIntDoubleArithmetic) {
+  Value v = Eval("1 + 1.0");
+  ASSERT_TRUE(v.is_error());
+  EXPECT_EQ(v.error_value().kind, ErrorKind::kNoMatchingOverload);
+}
+
+TEST(Program, MatchesUsesRe2) {
+  EXPECT_EQ(Eval("'abc'.matches('^a.c$')").DebugString(), "true");
+  // A pattern that backtracks exponentially elsewhere is linear in RE2.
+  EXPECT_EQ(Eval("'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!'.matches('^(a+)+$')").DebugString(),
+            "false");
+  EXPECT_TRUE(Eval("'a'.matches('(')").is_error());
+}
+
+TEST(Program, TimestampsCompareAsInstantsAcrossOffsets) {
+  EXPECT_EQ(Eval("timestamp('2026-01-01T01:00:00+01:00') == timestamp('2026-01-01T00:00:00Z')")
+                .DebugString(),
+            "true");
+  EXPECT_EQ(Eval("timestamp('2026-01-01T00:00:00Z') + duration('48h') > "
+                 "timestamp('2026-01-03T00:00:00Z')")
+                .DebugString(),
+            "false");
+}
+
+TEST(Program, StringSizeCountsCodePoints) {
+  EXPECT_EQ(Eval("size('πέντε')").DebugString(), "5");
+}
+
+TEST(Program, EmailHelpers) {
+  EXPECT_EQ(Eval("email.domain('Alice+x@Partner.COM')").DebugString(), "\"partner.com\"");
+  EXPECT_EQ(Eval("email.normalize('Alice+x@Partner.COM')").DebugString(),
+            "\"alice@partner.com\"");
+  EXPECT_EQ(Eval("email.isPlusAddressed('a+b@x.io')").DebugString(), "true");
+  EXPECT_EQ(Eval("email.domainIn('a@partner.com.evil.io', ['partner.com'])").DebugString(),
+            "false");
+  EXPECT_EQ(Eval("email.domainIn('a@evil-partner.com', ['partner.com'])").DebugString(), "false");
+  EXPECT_EQ(Eval("email.domainIn('a@eu.partner.com', ['*.partner.com'])").DebugString(), "true");
+  EXPECT_EQ(Eval("email.domainIn('a@partner.com', ['*.partner.com'])").DebugString(), "false");
+  EXPECT_EQ(Eval("email.isValid('a@b')").DebugString(), "false");
+  EXPECT_EQ(Eval("email.isValid('a@b.co.')").DebugString(), "false");
+  EXPECT_EQ(Eval("email.isValid('a b@b.co')").DebugString(), "false");
+  EXPECT_EQ(Eval("email.isValid('a@b.co')").DebugString(), "true");
+  EXPECT_TRUE(Eval("email.domain('nobody')").is_error());
+}
+
+TEST(Program, ComprehensionsBindTheirVariables) {
+  EXPECT_EQ(Eval("[1, 2, 3].filter(x, x > 1).map(x, x * 10)").DebugString(), "[20, 30]");
+  EXPECT_EQ(Eval("{'a': 1, 'b': 2}.exists(k, v, k == 'b' && v == 2)").DebugString(), "true");
+  EXPECT_EQ(Eval("[[1], [2, 3]].all(l, l.all(x, x > 0))").DebugString(), "true");
+}
+
+}  // namespace
+}  // namespace castellan::engine
