@@ -10,16 +10,16 @@ namespace {
 MapActivation MakeActivation() {
   MapActivation act;
   Value error;
-  auto principal = MapValue::Make(
-      {{Value::String("role"), Value::String("admin")},
-       {Value::String("email"), Value::String("alice+ops@partner.com")},
-       {Value::String("customers"),
-        Value::List({Value::String("contoso"), Value::String("fabrikam")})}},
+  auto principal =
+      MapValue::Make({{Value::String("role"), Value::String("admin")},
+                      {Value::String("email"), Value::String("alice+ops@partner.com")},
+                      {Value::String("customers"),
+                       Value::List({Value::String("contoso"), Value::String("fabrikam")})}},
+                     &error);
+  auto resource = MapValue::Make(
+      {{Value::String("org"), Value::String("fabrikam")},
+       {Value::String("allowed_domains"), Value::List({Value::String("partner.com")})}},
       &error);
-  auto resource = MapValue::Make({{Value::String("org"), Value::String("fabrikam")},
-                                  {Value::String("allowed_domains"),
-                                   Value::List({Value::String("partner.com")})}},
-                                 &error);
   act.Bind("principal", Value::Map(principal));
   act.Bind("resource", Value::Map(resource));
   return act;
@@ -32,8 +32,7 @@ void BM_Evaluate(benchmark::State& state, const char* text) {
   for (auto _ : state) benchmark::DoNotOptimize(program->Evaluate(act));
 }
 
-BENCHMARK_CAPTURE(BM_Evaluate, role_in_list,
-                  "principal.role in ['owner', 'super_admin', 'admin']");
+BENCHMARK_CAPTURE(BM_Evaluate, role_in_list, "principal.role in ['owner', 'super_admin', 'admin']");
 BENCHMARK_CAPTURE(BM_Evaluate, scope_membership, "resource.org in principal.customers");
 BENCHMARK_CAPTURE(BM_Evaluate, email_whitelist,
                   "email.domainIn(principal.email, resource.allowed_domains)");

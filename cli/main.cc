@@ -1,1 +1,50 @@
-int main() { return 0; }
+// castellan: the command-line entry point. Dispatches to one subcommand.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+
+#ifndef CASTELLAN_VERSION
+#define CASTELLAN_VERSION "0.0.0"
+#endif
+
+namespace {
+
+constexpr const char* kHelp = R"(Usage: castellan COMMAND [ARGS...]
+
+Castellan answers "may this principal do this action on this resource?"
+from policy files written in YAML with CEL conditions.
+
+Commands:
+  validate DIR   check the policy files below DIR and report every error
+  version        print the version
+
+Options:
+  -h, --help     show this help (also: castellan COMMAND --help)
+  --version      print the version
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace castellan::cli;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kHelp;
+    return kExitUsage;
+  }
+  const std::string command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "-h" || command == "--help" || command == "help") {
+    std::cout << kHelp;
+    return kExitOk;
+  }
+  if (command == "--version" || command == "version") {
+    std::cout << "castellan " << CASTELLAN_VERSION << "\n";
+    return kExitOk;
+  }
+  if (command == "validate") return ValidateCommand(rest);
+  std::cerr << "castellan: unknown command '" << command << "'\n\n" << kHelp;
+  return kExitUsage;
+}

@@ -9,10 +9,18 @@ std::string Quote(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];
@@ -28,10 +36,14 @@ std::string Quote(const std::string& s) {
 
 std::string ConstantString(const Constant& c) {
   switch (c.kind) {
-    case Constant::Kind::kNull: return "null";
-    case Constant::Kind::kBool: return c.bool_value ? "true" : "false";
-    case Constant::Kind::kInt: return std::to_string(c.int_value);
-    case Constant::Kind::kUint: return std::to_string(c.uint_value) + "u";
+    case Constant::Kind::kNull:
+      return "null";
+    case Constant::Kind::kBool:
+      return c.bool_value ? "true" : "false";
+    case Constant::Kind::kInt:
+      return std::to_string(c.int_value);
+    case Constant::Kind::kUint:
+      return std::to_string(c.uint_value) + "u";
     case Constant::Kind::kDouble: {
       char buf[32];
       std::snprintf(buf, sizeof buf, "%.17g", c.double_value);
@@ -39,8 +51,10 @@ std::string ConstantString(const Constant& c) {
       if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
       return s;
     }
-    case Constant::Kind::kString: return Quote(c.string_value);
-    case Constant::Kind::kBytes: return "b" + Quote(c.string_value);
+    case Constant::Kind::kString:
+      return Quote(c.string_value);
+    case Constant::Kind::kBytes:
+      return "b" + Quote(c.string_value);
   }
   return "?";
 }
@@ -49,21 +63,30 @@ std::string ConstantString(const Constant& c) {
 
 const char* MacroName(Macro macro) {
   switch (macro) {
-    case Macro::kAll: return "all";
-    case Macro::kExists: return "exists";
-    case Macro::kExistsOne: return "exists_one";
-    case Macro::kMap: return "map";
-    case Macro::kFilter: return "filter";
-    case Macro::kTransformList: return "transformList";
-    case Macro::kTransformMap: return "transformMap";
+    case Macro::kAll:
+      return "all";
+    case Macro::kExists:
+      return "exists";
+    case Macro::kExistsOne:
+      return "exists_one";
+    case Macro::kMap:
+      return "map";
+    case Macro::kFilter:
+      return "filter";
+    case Macro::kTransformList:
+      return "transformList";
+    case Macro::kTransformMap:
+      return "transformMap";
   }
   return "?";
 }
 
 std::string Expr::DebugString() const {
   switch (kind) {
-    case Kind::kConstant: return ConstantString(constant);
-    case Kind::kIdent: return name;
+    case Kind::kConstant:
+      return ConstantString(constant);
+    case Kind::kIdent:
+      return name;
     case Kind::kSelect:
       if (test_only) return "has(" + target->DebugString() + "." + name + ")";
       return target->DebugString() + "." + name;

@@ -52,15 +52,15 @@ struct Expr {
   // kIdent: the name. kSelect: the field. kCall: the function name, using
   // CEL's operator names (_+_, _&&_, _?_:_, _[_], !_, -_, @in, ...).
   std::string name;
-  bool test_only = false;        // kSelect produced by has()
-  std::unique_ptr<Expr> target;  // kSelect operand, kCall receiver, kComprehension range
+  bool test_only = false;                   // kSelect produced by has()
+  std::unique_ptr<Expr> target;             // kSelect operand, kCall receiver, kComprehension range
   std::vector<std::unique_ptr<Expr>> args;  // kCall arguments, kList elements
   // kMap: keys at even indices of `args`, values at odd ones.
 
   // kComprehension
   Macro macro = Macro::kAll;
-  std::string iter_var;   // x, or the index/key variable of two-variable forms
-  std::string iter_var2;  // the value variable of two-variable forms, or empty
+  std::string iter_var;             // x, or the index/key variable of two-variable forms
+  std::string iter_var2;            // the value variable of two-variable forms, or empty
   std::unique_ptr<Expr> predicate;  // all/exists/exists_one/filter, optional for map forms
   std::unique_ptr<Expr> transform;  // map/transformList/transformMap
 

@@ -29,12 +29,15 @@ bool Assignable(const Type& to, const Type& from, Bindings& bindings) {
   if (to.kind() != from.kind()) return false;
   switch (to.kind()) {
     // Type values compare at run time (type(1) == type(1u) is simply false).
-    case Type::Kind::kType: return true;
-    case Type::Kind::kList: return Assignable(to.param(0), from.param(0), bindings);
+    case Type::Kind::kType:
+      return true;
+    case Type::Kind::kList:
+      return Assignable(to.param(0), from.param(0), bindings);
     case Type::Kind::kMap:
       return Assignable(to.param(0), from.param(0), bindings) &&
              Assignable(to.param(1), from.param(1), bindings);
-    default: return true;
+    default:
+      return true;
   }
 }
 
@@ -44,11 +47,14 @@ Type Substitute(const Type& t, const Bindings& bindings) {
       auto it = bindings.find(t.param_name());
       return it == bindings.end() ? Type::Dyn() : it->second;
     }
-    case Type::Kind::kList: return Type::List(Substitute(t.param(0), bindings));
+    case Type::Kind::kList:
+      return Type::List(Substitute(t.param(0), bindings));
     case Type::Kind::kMap:
       return Type::Map(Substitute(t.param(0), bindings), Substitute(t.param(1), bindings));
-    case Type::Kind::kType: return Type::TypeOf(Substitute(t.param(0), bindings));
-    default: return t;
+    case Type::Kind::kType:
+      return Type::TypeOf(Substitute(t.param(0), bindings));
+    default:
+      return t;
   }
 }
 
@@ -68,8 +74,12 @@ const char* TypeDenotation(std::string_view name, Type* type) {
     Type (*make)();
   };
   static const Entry kTypes[] = {
-      {"bool", Type::Bool},     {"int", Type::Int},        {"uint", Type::Uint},
-      {"double", Type::Double}, {"string", Type::String},  {"bytes", Type::Bytes},
+      {"bool", Type::Bool},
+      {"int", Type::Int},
+      {"uint", Type::Uint},
+      {"double", Type::Double},
+      {"string", Type::String},
+      {"bytes", Type::Bytes},
       {"null_type", Type::Null},
       {"google.protobuf.Timestamp", Type::Timestamp},
       {"google.protobuf.Duration", Type::Duration},
@@ -102,10 +112,14 @@ class Checker {
 
   Type Visit(const Expr& e) {
     switch (e.kind) {
-      case Expr::Kind::kConstant: return ConstantType(e.constant);
-      case Expr::Kind::kIdent: return VisitName(e, {e.name});
-      case Expr::Kind::kSelect: return VisitSelect(e);
-      case Expr::Kind::kCall: return VisitCall(e);
+      case Expr::Kind::kConstant:
+        return ConstantType(e.constant);
+      case Expr::Kind::kIdent:
+        return VisitName(e, {e.name});
+      case Expr::Kind::kSelect:
+        return VisitSelect(e);
+      case Expr::Kind::kCall:
+        return VisitCall(e);
       case Expr::Kind::kList: {
         std::vector<Type> elems;
         for (const auto& a : e.args) elems.push_back(Visit(*a));
@@ -124,7 +138,8 @@ class Checker {
         }
         return Type::Map(Join(keys), Join(values));
       }
-      case Expr::Kind::kComprehension: return VisitComprehension(e);
+      case Expr::Kind::kComprehension:
+        return VisitComprehension(e);
     }
     return Type::Dyn();
   }
@@ -132,20 +147,26 @@ class Checker {
  private:
   static Type ConstantType(const Constant& c) {
     switch (c.kind) {
-      case Constant::Kind::kNull: return Type::Null();
-      case Constant::Kind::kBool: return Type::Bool();
-      case Constant::Kind::kInt: return Type::Int();
-      case Constant::Kind::kUint: return Type::Uint();
-      case Constant::Kind::kDouble: return Type::Double();
-      case Constant::Kind::kString: return Type::String();
-      case Constant::Kind::kBytes: return Type::Bytes();
+      case Constant::Kind::kNull:
+        return Type::Null();
+      case Constant::Kind::kBool:
+        return Type::Bool();
+      case Constant::Kind::kInt:
+        return Type::Int();
+      case Constant::Kind::kUint:
+        return Type::Uint();
+      case Constant::Kind::kDouble:
+        return Type::Double();
+      case Constant::Kind::kString:
+        return Type::String();
+      case Constant::Kind::kBytes:
+        return Type::Bytes();
     }
     return Type::Dyn();
   }
 
   void Error(const Expr& at, std::string message, const char* code = "type") {
-    diagnostics_.push_back(
-        {file_, at.position.line, at.position.column, std::move(message), code});
+    diagnostics_.push_back({file_, at.position.line, at.position.column, std::move(message), code});
   }
 
   const Type* FindLocal(std::string_view name) const {
@@ -239,8 +260,7 @@ class Checker {
       if (t.is_dyn() || f.is_dyn()) return Type::Dyn();
       if (t.kind() == Type::Kind::kNull || f.kind() == Type::Kind::kNull) return Type::Dyn();
       if (Assignable(t, f, b) && Assignable(f, t, b)) return Type::Dyn();
-      Error(e, "the branches of ?: have different types: " + t.ToString() + " and " +
-                   f.ToString());
+      Error(e, "the branches of ?: have different types: " + t.ToString() + " and " + f.ToString());
       return Type::Dyn();
     }
 
@@ -313,8 +333,8 @@ class Checker {
       key = range.param(0);
       elem = range.param(1);
     } else if (!range.is_dyn()) {
-      Error(*e.target, std::string(MacroName(e.macro)) + "() needs a list or a map, not " +
-                           range.ToString());
+      Error(*e.target,
+            std::string(MacroName(e.macro)) + "() needs a list or a map, not " + range.ToString());
     }
     const bool two = !e.iter_var2.empty();
     const bool is_list = range.kind() == Type::Kind::kList;
@@ -332,11 +352,15 @@ class Checker {
     switch (e.macro) {
       case Macro::kAll:
       case Macro::kExists:
-      case Macro::kExistsOne: return Type::Bool();
-      case Macro::kFilter: return Type::List(range.is_dyn() ? Type::Dyn() : item);
+      case Macro::kExistsOne:
+        return Type::Bool();
+      case Macro::kFilter:
+        return Type::List(range.is_dyn() ? Type::Dyn() : item);
       case Macro::kMap:
-      case Macro::kTransformList: return Type::List(transform);
-      case Macro::kTransformMap: return Type::Map(key, transform);
+      case Macro::kTransformList:
+        return Type::List(transform);
+      case Macro::kTransformMap:
+        return Type::Map(key, transform);
     }
     return Type::Dyn();
   }
@@ -396,46 +420,90 @@ CheckEnvironment CheckEnvironment::Standard() {
   CheckEnvironment env;
   static const char* const kSignatures[] = {
       "!_(bool) -> bool",
-      "-_(int) -> int", "-_(double) -> double",
-      "_*_(int, int) -> int", "_*_(uint, uint) -> uint", "_*_(double, double) -> double",
-      "_/_(int, int) -> int", "_/_(uint, uint) -> uint", "_/_(double, double) -> double",
-      "_%_(int, int) -> int", "_%_(uint, uint) -> uint",
-      "_+_(int, int) -> int", "_+_(uint, uint) -> uint", "_+_(double, double) -> double",
-      "_+_(string, string) -> string", "_+_(bytes, bytes) -> bytes",
+      "-_(int) -> int",
+      "-_(double) -> double",
+      "_*_(int, int) -> int",
+      "_*_(uint, uint) -> uint",
+      "_*_(double, double) -> double",
+      "_/_(int, int) -> int",
+      "_/_(uint, uint) -> uint",
+      "_/_(double, double) -> double",
+      "_%_(int, int) -> int",
+      "_%_(uint, uint) -> uint",
+      "_+_(int, int) -> int",
+      "_+_(uint, uint) -> uint",
+      "_+_(double, double) -> double",
+      "_+_(string, string) -> string",
+      "_+_(bytes, bytes) -> bytes",
       "_+_(list(A), list(A)) -> list(A)",
-      "_+_(timestamp, duration) -> timestamp", "_+_(duration, timestamp) -> timestamp",
+      "_+_(timestamp, duration) -> timestamp",
+      "_+_(duration, timestamp) -> timestamp",
       "_+_(duration, duration) -> duration",
-      "_-_(int, int) -> int", "_-_(uint, uint) -> uint", "_-_(double, double) -> double",
-      "_-_(timestamp, timestamp) -> duration", "_-_(timestamp, duration) -> timestamp",
+      "_-_(int, int) -> int",
+      "_-_(uint, uint) -> uint",
+      "_-_(double, double) -> double",
+      "_-_(timestamp, timestamp) -> duration",
+      "_-_(timestamp, duration) -> timestamp",
       "_-_(duration, duration) -> duration",
-      "_==_(A, A) -> bool", "_!=_(A, A) -> bool",
-      "@in(A, list(A)) -> bool", "@in(A, map(A, B)) -> bool",
-      "_[_](list(A), int) -> A", "_[_](map(A, B), A) -> B",
-      "size(string) -> int", "size(bytes) -> int", "size(list(A)) -> int",
+      "_==_(A, A) -> bool",
+      "_!=_(A, A) -> bool",
+      "@in(A, list(A)) -> bool",
+      "@in(A, map(A, B)) -> bool",
+      "_[_](list(A), int) -> A",
+      "_[_](map(A, B), A) -> B",
+      "size(string) -> int",
+      "size(bytes) -> int",
+      "size(list(A)) -> int",
       "size(map(A, B)) -> int",
-      ".size(string) -> int", ".size(bytes) -> int", ".size(list(A)) -> int",
+      ".size(string) -> int",
+      ".size(bytes) -> int",
+      ".size(list(A)) -> int",
       ".size(map(A, B)) -> int",
-      ".contains(string, string) -> bool", ".startsWith(string, string) -> bool",
-      ".endsWith(string, string) -> bool", ".matches(string, string) -> bool",
+      ".contains(string, string) -> bool",
+      ".startsWith(string, string) -> bool",
+      ".endsWith(string, string) -> bool",
+      ".matches(string, string) -> bool",
       "matches(string, string) -> bool",
-      ".lowerAscii(string) -> string", ".upperAscii(string) -> string",
-      "int(int) -> int", "int(uint) -> int", "int(double) -> int", "int(string) -> int",
+      ".lowerAscii(string) -> string",
+      ".upperAscii(string) -> string",
+      "int(int) -> int",
+      "int(uint) -> int",
+      "int(double) -> int",
+      "int(string) -> int",
       "int(timestamp) -> int",
-      "uint(uint) -> uint", "uint(int) -> uint", "uint(double) -> uint", "uint(string) -> uint",
-      "double(double) -> double", "double(int) -> double", "double(uint) -> double",
+      "uint(uint) -> uint",
+      "uint(int) -> uint",
+      "uint(double) -> uint",
+      "uint(string) -> uint",
+      "double(double) -> double",
+      "double(int) -> double",
+      "double(uint) -> double",
       "double(string) -> double",
-      "string(string) -> string", "string(int) -> string", "string(uint) -> string",
-      "string(double) -> string", "string(bool) -> string", "string(bytes) -> string",
-      "string(timestamp) -> string", "string(duration) -> string",
-      "bytes(bytes) -> bytes", "bytes(string) -> bytes",
-      "bool(bool) -> bool", "bool(string) -> bool",
-      "timestamp(timestamp) -> timestamp", "timestamp(string) -> timestamp",
+      "string(string) -> string",
+      "string(int) -> string",
+      "string(uint) -> string",
+      "string(double) -> string",
+      "string(bool) -> string",
+      "string(bytes) -> string",
+      "string(timestamp) -> string",
+      "string(duration) -> string",
+      "bytes(bytes) -> bytes",
+      "bytes(string) -> bytes",
+      "bool(bool) -> bool",
+      "bool(string) -> bool",
+      "timestamp(timestamp) -> timestamp",
+      "timestamp(string) -> timestamp",
       "timestamp(int) -> timestamp",
-      "duration(duration) -> duration", "duration(string) -> duration",
-      "type(A) -> type(A)", "dyn(A) -> dyn",
-      "email.domain(string) -> string", "email.local(string) -> string",
-      "email.isPlusAddressed(string) -> bool", "email.normalize(string) -> string",
-      "email.isValid(string) -> bool", "email.domainIn(string, list(string)) -> bool",
+      "duration(duration) -> duration",
+      "duration(string) -> duration",
+      "type(A) -> type(A)",
+      "dyn(A) -> dyn",
+      "email.domain(string) -> string",
+      "email.local(string) -> string",
+      "email.isPlusAddressed(string) -> bool",
+      "email.normalize(string) -> string",
+      "email.isValid(string) -> bool",
+      "email.domainIn(string, list(string)) -> bool",
   };
   for (const char* s : kSignatures) env.DeclareFunction(s);
   for (const char* op : {"_<_", "_<=_", "_>_", "_>=_"}) {
@@ -448,9 +516,9 @@ CheckEnvironment CheckEnvironment::Standard() {
       }
     }
   }
-  for (const char* getter : {"getFullYear", "getMonth", "getDate", "getDayOfMonth",
-                             "getDayOfWeek", "getDayOfYear", "getHours", "getMinutes",
-                             "getSeconds", "getMilliseconds"}) {
+  for (const char* getter :
+       {"getFullYear", "getMonth", "getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear",
+        "getHours", "getMinutes", "getSeconds", "getMilliseconds"}) {
     env.DeclareFunction(std::string(".") + getter + "(timestamp) -> int");
     env.DeclareFunction(std::string(".") + getter + "(timestamp, string) -> int");
   }

@@ -25,7 +25,8 @@ std::string SourceLine(const std::string& text, int line) {
   }
   if (start > text.size()) return {};
   size_t end = text.find('\n', start);
-  std::string result = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  std::string result =
+      text.substr(start, end == std::string::npos ? std::string::npos : end - start);
   if (!result.empty() && result.back() == '\r') result.pop_back();
   return result;
 }
@@ -48,16 +49,13 @@ std::string FormatDiagnostic(const Diagnostic& d, const std::string* text) {
 }
 
 void SortDiagnostics(Diagnostics& diagnostics) {
-  auto key = [](const Diagnostic& d) {
-    return std::tie(d.file, d.line, d.column, d.message);
-  };
+  auto key = [](const Diagnostic& d) { return std::tie(d.file, d.line, d.column, d.message); };
   std::stable_sort(diagnostics.begin(), diagnostics.end(),
                    [&](const Diagnostic& a, const Diagnostic& b) { return key(a) < key(b); });
-  diagnostics.erase(std::unique(diagnostics.begin(), diagnostics.end(),
-                                [&](const Diagnostic& a, const Diagnostic& b) {
-                                  return key(a) == key(b);
-                                }),
-                    diagnostics.end());
+  diagnostics.erase(
+      std::unique(diagnostics.begin(), diagnostics.end(),
+                  [&](const Diagnostic& a, const Diagnostic& b) { return key(a) == key(b); }),
+      diagnostics.end());
 }
 
 }  // namespace castellan::dsl

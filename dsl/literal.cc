@@ -123,18 +123,42 @@ bool DecodeQuoted(std::string_view token, std::string* out, bool* is_bytes, Lite
     char e = body[k + 1];
     k += 2;
     switch (e) {
-      case 'a': out->push_back('\a'); break;
-      case 'b': out->push_back('\b'); break;
-      case 'f': out->push_back('\f'); break;
-      case 'n': out->push_back('\n'); break;
-      case 'r': out->push_back('\r'); break;
-      case 't': out->push_back('\t'); break;
-      case 'v': out->push_back('\v'); break;
-      case '\\': out->push_back('\\'); break;
-      case '?': out->push_back('?'); break;
-      case '"': out->push_back('"'); break;
-      case '\'': out->push_back('\''); break;
-      case '`': out->push_back('`'); break;
+      case 'a':
+        out->push_back('\a');
+        break;
+      case 'b':
+        out->push_back('\b');
+        break;
+      case 'f':
+        out->push_back('\f');
+        break;
+      case 'n':
+        out->push_back('\n');
+        break;
+      case 'r':
+        out->push_back('\r');
+        break;
+      case 't':
+        out->push_back('\t');
+        break;
+      case 'v':
+        out->push_back('\v');
+        break;
+      case '\\':
+        out->push_back('\\');
+        break;
+      case '?':
+        out->push_back('?');
+        break;
+      case '"':
+        out->push_back('"');
+        break;
+      case '\'':
+        out->push_back('\'');
+        break;
+      case '`':
+        out->push_back('`');
+        break;
       case 'x':
       case 'X': {
         int64_t v = ReadHex(body, k, 2);
@@ -149,12 +173,14 @@ bool DecodeQuoted(std::string_view token, std::string* out, bool* is_bytes, Lite
       }
       case 'u':
       case 'U': {
-        if (*is_bytes) return Fail(error, at, "\\u and \\U escapes are not allowed in bytes literals");
+        if (*is_bytes)
+          return Fail(error, at, "\\u and \\U escapes are not allowed in bytes literals");
         size_t count = e == 'u' ? 4 : 8;
         int64_t v = ReadHex(body, k, count);
         if (v < 0) {
-          return Fail(error, at, std::string("\\") + e + " must be followed by " +
-                                     std::to_string(count) + " hex digits");
+          return Fail(error, at,
+                      std::string("\\") + e + " must be followed by " + std::to_string(count) +
+                          " hex digits");
         }
         if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
           return Fail(error, at, "escape does not name a Unicode scalar value");

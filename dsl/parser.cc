@@ -15,13 +15,12 @@ namespace pt = tao::pegtl::parse_tree;
 template <typename Rule>
 using Selector = pt::selector<
     Rule,
-    pt::store_content::on<g::int_lit, g::uint_lit, g::double_lit, g::string_lit, g::bytes_lit,
-                          g::null_lit, g::true_lit, g::false_lit, g::identifier, g::leading_dot,
-                          g::field_name, g::call_args, g::ident_or_call, g::list_lit, g::map_lit,
-                          g::map_entry, g::optional_entry_marker, g::message_lit,
-                          g::optional_select, g::select_or_call, g::optional_index, g::index,
-                          g::not_expr, g::neg_expr, g::mul_op, g::add_op, g::rel_op, g::and_op,
-                          g::or_op>,
+    pt::store_content::on<
+        g::int_lit, g::uint_lit, g::double_lit, g::string_lit, g::bytes_lit, g::null_lit,
+        g::true_lit, g::false_lit, g::identifier, g::leading_dot, g::field_name, g::call_args,
+        g::ident_or_call, g::list_lit, g::map_lit, g::map_entry, g::optional_entry_marker,
+        g::message_lit, g::optional_select, g::select_or_call, g::optional_index, g::index,
+        g::not_expr, g::neg_expr, g::mul_op, g::add_op, g::rel_op, g::and_op, g::or_op>,
     pt::fold_one::on<g::member, g::multiplication, g::addition, g::relation, g::and_expr,
                      g::or_expr, g::conditional, g::expect_expr, g::expect_unary,
                      g::expect_multiplication, g::expect_addition, g::expect_relation,
@@ -29,9 +28,8 @@ using Selector = pt::selector<
     // The rules that raise errors must be selected: parse_tree only forwards
     // failures of selected rules to the error-raising control. They add no
     // nodes of their own (folded or discarded).
-    pt::discard_empty::on<g::expect_rparen, g::expect_rbracket, g::expect_rbrace,
-                          g::expect_colon, g::expect_end, g::exponent_digits,
-                          g::unterminated_string_body>>;
+    pt::discard_empty::on<g::expect_rparen, g::expect_rbracket, g::expect_rbrace, g::expect_colon,
+                          g::expect_end, g::exponent_digits, g::unterminated_string_body>>;
 
 using Node = pt::node;
 
@@ -106,8 +104,8 @@ class Builder {
     e->kind = kind;
     e->id = ++next_id_;
     e->position = map_.At(n.begin().byte);
-    e->source_text = std::string(Trim(
-        std::string_view(text_.data() + n.begin().byte, EndOffset(n) - n.begin().byte)));
+    e->source_text = std::string(
+        Trim(std::string_view(text_.data() + n.begin().byte, EndOffset(n) - n.begin().byte)));
     return e;
   }
 
@@ -210,8 +208,8 @@ class Builder {
       if (suffix.is_type<g::index>()) {
         auto e = NewExpr(Expr::Kind::kCall, suffix);
         e->name = "_[_]";
-        e->source_text = std::string(Trim(std::string_view(
-            text_.data() + n.begin().byte, suffix.end().byte - n.begin().byte)));
+        e->source_text = std::string(Trim(
+            std::string_view(text_.data() + n.begin().byte, suffix.end().byte - n.begin().byte)));
         e->args.push_back(std::move(current));
         e->args.push_back(Build(*suffix.children[0]));
         current = std::move(e);

@@ -25,20 +25,34 @@ Type Type::Param(std::string name) {
 
 std::string Type::ToString() const {
   switch (kind_) {
-    case Kind::kDyn: return "dyn";
-    case Kind::kNull: return "null_type";
-    case Kind::kBool: return "bool";
-    case Kind::kInt: return "int";
-    case Kind::kUint: return "uint";
-    case Kind::kDouble: return "double";
-    case Kind::kString: return "string";
-    case Kind::kBytes: return "bytes";
-    case Kind::kList: return "list(" + params_[0].ToString() + ")";
-    case Kind::kMap: return "map(" + params_[0].ToString() + ", " + params_[1].ToString() + ")";
-    case Kind::kTimestamp: return "google.protobuf.Timestamp";
-    case Kind::kDuration: return "google.protobuf.Duration";
-    case Kind::kType: return "type(" + params_[0].ToString() + ")";
-    case Kind::kParam: return name_;
+    case Kind::kDyn:
+      return "dyn";
+    case Kind::kNull:
+      return "null_type";
+    case Kind::kBool:
+      return "bool";
+    case Kind::kInt:
+      return "int";
+    case Kind::kUint:
+      return "uint";
+    case Kind::kDouble:
+      return "double";
+    case Kind::kString:
+      return "string";
+    case Kind::kBytes:
+      return "bytes";
+    case Kind::kList:
+      return "list(" + params_[0].ToString() + ")";
+    case Kind::kMap:
+      return "map(" + params_[0].ToString() + ", " + params_[1].ToString() + ")";
+    case Kind::kTimestamp:
+      return "google.protobuf.Timestamp";
+    case Kind::kDuration:
+      return "google.protobuf.Duration";
+    case Kind::kType:
+      return "type(" + params_[0].ToString() + ")";
+    case Kind::kParam:
+      return name_;
   }
   return "?";
 }
@@ -77,12 +91,18 @@ std::optional<Type> ParseTypeName(std::string_view text) {
     Type (*make)();
   };
   static const Simple kSimple[] = {
-      {"dyn", Type::Dyn},       {"null_type", Type::Null},
-      {"bool", Type::Bool},     {"int", Type::Int},
-      {"uint", Type::Uint},     {"double", Type::Double},
-      {"string", Type::String}, {"bytes", Type::Bytes},
-      {"timestamp", Type::Timestamp}, {"google.protobuf.Timestamp", Type::Timestamp},
-      {"duration", Type::Duration},   {"google.protobuf.Duration", Type::Duration},
+      {"dyn", Type::Dyn},
+      {"null_type", Type::Null},
+      {"bool", Type::Bool},
+      {"int", Type::Int},
+      {"uint", Type::Uint},
+      {"double", Type::Double},
+      {"string", Type::String},
+      {"bytes", Type::Bytes},
+      {"timestamp", Type::Timestamp},
+      {"google.protobuf.Timestamp", Type::Timestamp},
+      {"duration", Type::Duration},
+      {"google.protobuf.Duration", Type::Duration},
   };
   for (const auto& s : kSimple) {
     if (text == s.name) return s.make();

@@ -15,8 +15,20 @@ namespace castellan::dsl {
 class Type {
  public:
   enum class Kind {
-    kDyn, kNull, kBool, kInt, kUint, kDouble, kString, kBytes,
-    kList, kMap, kTimestamp, kDuration, kType, kParam,
+    kDyn,
+    kNull,
+    kBool,
+    kInt,
+    kUint,
+    kDouble,
+    kString,
+    kBytes,
+    kList,
+    kMap,
+    kTimestamp,
+    kDuration,
+    kType,
+    kParam,
   };
 
   Type() = default;  // dyn

@@ -33,9 +33,11 @@ Value NotAnEmail(const std::string& s) {
 }
 
 bool ValidLabel(std::string_view label) {
-  if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+  if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+    return false;
   for (char c : label) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -54,7 +56,8 @@ bool IsValidEmail(const std::string& s) {
   size_t start = 0;
   while (true) {
     size_t dot = domain.find('.', start);
-    std::string_view label = domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    std::string_view label =
+        domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (!ValidLabel(label)) return false;
     ++labels;
     if (dot == std::string_view::npos) break;
@@ -89,14 +92,16 @@ Value Local(Args a) {
 }
 
 Value IsPlusAddressed(Args a) {
-  if (!(a.size() == 1 && a[0].kind() == K::kString)) return NoMatchingOverload("email.isPlusAddressed", a);
+  if (!(a.size() == 1 && a[0].kind() == K::kString))
+    return NoMatchingOverload("email.isPlusAddressed", a);
   std::string_view local, domain;
   if (!Split(a[0].string_value(), &local, &domain)) return NotAnEmail(a[0].string_value());
   return Value::Bool(local.find('+') != std::string_view::npos);
 }
 
 Value Normalize(Args a) {
-  if (!(a.size() == 1 && a[0].kind() == K::kString)) return NoMatchingOverload("email.normalize", a);
+  if (!(a.size() == 1 && a[0].kind() == K::kString))
+    return NoMatchingOverload("email.normalize", a);
   std::string_view local, domain;
   if (!Split(a[0].string_value(), &local, &domain)) return NotAnEmail(a[0].string_value());
   std::string_view base = local.substr(0, local.find('+'));
@@ -116,7 +121,8 @@ Value DomainIn(Args a) {
   if (!Split(a[0].string_value(), &local, &domain)) return NotAnEmail(a[0].string_value());
   const std::string lowered = Lower(domain);
   for (const Value& entry : a[1].list_value()) {
-    if (entry.kind() == K::kString && DomainMatches(lowered, entry.string_value())) return Value::Bool(true);
+    if (entry.kind() == K::kString && DomainMatches(lowered, entry.string_value()))
+      return Value::Bool(true);
   }
   return Value::Bool(false);
 }

@@ -52,8 +52,17 @@ class LocalNode final : public PlanNode {
 };
 
 const char* TypeDenotation(std::string_view name) {
-  static const char* kTypes[] = {"bool", "int", "uint", "double", "string", "bytes", "list", "map",
-                                 "null_type", "type", "google.protobuf.Timestamp",
+  static const char* kTypes[] = {"bool",
+                                 "int",
+                                 "uint",
+                                 "double",
+                                 "string",
+                                 "bytes",
+                                 "list",
+                                 "map",
+                                 "null_type",
+                                 "type",
+                                 "google.protobuf.Timestamp",
                                  "google.protobuf.Duration"};
   for (const char* t : kTypes) {
     if (name == t) return t;
@@ -64,9 +73,8 @@ const char* TypeDenotation(std::string_view name) {
 Value SelectField(const Value& operand, const std::string& field, bool test_only) {
   if (operand.is_error()) return operand;
   if (operand.kind() != K::kMap) {
-    return Value::Error(ErrorKind::kNoMatchingOverload,
-                        "type '" + std::string(operand.TypeName()) +
-                            "' does not support field selection");
+    return Value::Error(ErrorKind::kNoMatchingOverload, "type '" + std::string(operand.TypeName()) +
+                                                            "' does not support field selection");
   }
   const Value* v = operand.map_value().FindString(field);
   if (test_only) return Value::Bool(v != nullptr);
@@ -118,9 +126,7 @@ class SelectNode final : public PlanNode {
  public:
   SelectNode(NodePtr operand, std::string field, bool test_only)
       : operand_(std::move(operand)), field_(std::move(field)), test_only_(test_only) {}
-  Value Eval(Frame& f) const override {
-    return SelectField(operand_->Eval(f), field_, test_only_);
-  }
+  Value Eval(Frame& f) const override { return SelectField(operand_->Eval(f), field_, test_only_); }
 
  private:
   NodePtr operand_;
@@ -324,7 +330,8 @@ class ComprehensionNode final : public PlanNode {
     for (size_t i = 0; i < n; ++i) {
       // Bind the loop variables: (element) or (index, element) for lists,
       // (key) or (key, value) for maps.
-      Value key = is_list ? Value::Int(static_cast<int64_t>(i)) : range.map_value().entries()[i].first;
+      Value key =
+          is_list ? Value::Int(static_cast<int64_t>(i)) : range.map_value().entries()[i].first;
       Value elem = is_list ? range.list_value()[i] : range.map_value().entries()[i].second;
       if (two_vars_) {
         f.locals[slot1_] = key;
@@ -415,7 +422,8 @@ class Compiler {
 
   NodePtr Compile(const dsl::Expr& e) {
     switch (e.kind) {
-      case dsl::Expr::Kind::kConstant: return std::make_unique<ConstNode>(ConstantValue(e.constant));
+      case dsl::Expr::Kind::kConstant:
+        return std::make_unique<ConstNode>(ConstantValue(e.constant));
       case dsl::Expr::Kind::kIdent: {
         if (auto slot = FindLocal(e.name)) return std::make_unique<LocalNode>(*slot);
         return CompileName({e.name});
@@ -427,7 +435,8 @@ class Compiler {
         }
         return std::make_unique<SelectNode>(Compile(*e.target), e.name, e.test_only);
       }
-      case dsl::Expr::Kind::kCall: return CompileCall(e);
+      case dsl::Expr::Kind::kCall:
+        return CompileCall(e);
       case dsl::Expr::Kind::kList: {
         std::vector<NodePtr> items;
         for (const auto& a : e.args) items.push_back(Compile(*a));
@@ -438,7 +447,8 @@ class Compiler {
         for (const auto& a : e.args) kv.push_back(Compile(*a));
         return std::make_unique<MapNode>(std::move(kv));
       }
-      case dsl::Expr::Kind::kComprehension: return CompileComprehension(e);
+      case dsl::Expr::Kind::kComprehension:
+        return CompileComprehension(e);
     }
     return std::make_unique<ErrorNode>(ErrorKind::kUnsupported, "unknown expression kind");
   }
@@ -446,13 +456,20 @@ class Compiler {
  private:
   static Value ConstantValue(const dsl::Constant& c) {
     switch (c.kind) {
-      case dsl::Constant::Kind::kNull: return Value::Null();
-      case dsl::Constant::Kind::kBool: return Value::Bool(c.bool_value);
-      case dsl::Constant::Kind::kInt: return Value::Int(c.int_value);
-      case dsl::Constant::Kind::kUint: return Value::Uint(c.uint_value);
-      case dsl::Constant::Kind::kDouble: return Value::Double(c.double_value);
-      case dsl::Constant::Kind::kString: return Value::String(c.string_value);
-      case dsl::Constant::Kind::kBytes: return Value::Bytes(c.string_value);
+      case dsl::Constant::Kind::kNull:
+        return Value::Null();
+      case dsl::Constant::Kind::kBool:
+        return Value::Bool(c.bool_value);
+      case dsl::Constant::Kind::kInt:
+        return Value::Int(c.int_value);
+      case dsl::Constant::Kind::kUint:
+        return Value::Uint(c.uint_value);
+      case dsl::Constant::Kind::kDouble:
+        return Value::Double(c.double_value);
+      case dsl::Constant::Kind::kString:
+        return Value::String(c.string_value);
+      case dsl::Constant::Kind::kBytes:
+        return Value::Bytes(c.string_value);
     }
     return Value::Null();
   }
@@ -520,12 +537,12 @@ class Compiler {
     if (name == "matches" && e.args.size() == 1 && args.size() == 2 &&
         e.args[0]->kind == dsl::Expr::Kind::kConstant &&
         e.args[0]->constant.kind == dsl::Constant::Kind::kString) {
-      auto node = std::make_unique<MatchesConstNode>(std::move(args[0]),
-                                                     e.args[0]->constant.string_value);
+      auto node =
+          std::make_unique<MatchesConstNode>(std::move(args[0]), e.args[0]->constant.string_value);
       if (node->ok()) return node;
-      return std::make_unique<ErrorNode>(ErrorKind::kInvalidArgument,
-                                         "invalid regular expression '" +
-                                             e.args[0]->constant.string_value + "'");
+      return std::make_unique<ErrorNode>(
+          ErrorKind::kInvalidArgument,
+          "invalid regular expression '" + e.args[0]->constant.string_value + "'");
     }
     const FunctionImpl* impl = options_.functions->Find(name);
     if (impl == nullptr) {

@@ -14,32 +14,45 @@ namespace {
 using K = Value::Kind;
 using Args = std::span<const Value>;
 
-Value Overflow(const char* what) { return Value::Error(ErrorKind::kOverflow, what); }
-Value Invalid(std::string what) { return Value::Error(ErrorKind::kInvalidArgument, std::move(what)); }
+Value Overflow(const char* what) {
+  return Value::Error(ErrorKind::kOverflow, what);
+}
+Value Invalid(std::string what) {
+  return Value::Error(ErrorKind::kInvalidArgument, std::move(what));
+}
 
-bool Is(Args a, K k0) { return a.size() == 1 && a[0].kind() == k0; }
-bool Is(Args a, K k0, K k1) { return a.size() == 2 && a[0].kind() == k0 && a[1].kind() == k1; }
+bool Is(Args a, K k0) {
+  return a.size() == 1 && a[0].kind() == k0;
+}
+bool Is(Args a, K k0, K k1) {
+  return a.size() == 2 && a[0].kind() == k0 && a[1].kind() == k1;
+}
 
 // ---- Arithmetic -------------------------------------------------------------
 Value AddTime(const Timestamp& t, const Duration& d) {
   Timestamp out;
-  if (!MakeTimestamp(TotalNanos(t) + TotalNanos(d), &out)) return Overflow("timestamp out of range");
+  if (!MakeTimestamp(TotalNanos(t) + TotalNanos(d), &out))
+    return Overflow("timestamp out of range");
   return Value::Time(out);
 }
 
 Value Add(Args a) {
   if (Is(a, K::kInt, K::kInt)) {
     int64_t r;
-    if (__builtin_add_overflow(a[0].int_value(), a[1].int_value(), &r)) return Overflow("integer overflow");
+    if (__builtin_add_overflow(a[0].int_value(), a[1].int_value(), &r))
+      return Overflow("integer overflow");
     return Value::Int(r);
   }
   if (Is(a, K::kUint, K::kUint)) {
     uint64_t r;
-    if (__builtin_add_overflow(a[0].uint_value(), a[1].uint_value(), &r)) return Overflow("unsigned integer overflow");
+    if (__builtin_add_overflow(a[0].uint_value(), a[1].uint_value(), &r))
+      return Overflow("unsigned integer overflow");
     return Value::Uint(r);
   }
-  if (Is(a, K::kDouble, K::kDouble)) return Value::Double(a[0].double_value() + a[1].double_value());
-  if (Is(a, K::kString, K::kString)) return Value::String(a[0].string_value() + a[1].string_value());
+  if (Is(a, K::kDouble, K::kDouble))
+    return Value::Double(a[0].double_value() + a[1].double_value());
+  if (Is(a, K::kString, K::kString))
+    return Value::String(a[0].string_value() + a[1].string_value());
   if (Is(a, K::kBytes, K::kBytes)) return Value::Bytes(a[0].bytes_value() + a[1].bytes_value());
   if (Is(a, K::kList, K::kList)) {
     if (a[0].list_value().empty()) return a[1];
@@ -48,11 +61,14 @@ Value Add(Args a) {
     out.insert(out.end(), a[1].list_value().begin(), a[1].list_value().end());
     return Value::List(std::move(out));
   }
-  if (Is(a, K::kTimestamp, K::kDuration)) return AddTime(a[0].timestamp_value(), a[1].duration_value());
-  if (Is(a, K::kDuration, K::kTimestamp)) return AddTime(a[1].timestamp_value(), a[0].duration_value());
+  if (Is(a, K::kTimestamp, K::kDuration))
+    return AddTime(a[0].timestamp_value(), a[1].duration_value());
+  if (Is(a, K::kDuration, K::kTimestamp))
+    return AddTime(a[1].timestamp_value(), a[0].duration_value());
   if (Is(a, K::kDuration, K::kDuration)) {
     Duration out;
-    if (!MakeDuration(TotalNanos(a[0].duration_value()) + TotalNanos(a[1].duration_value()), &out)) {
+    if (!MakeDuration(TotalNanos(a[0].duration_value()) + TotalNanos(a[1].duration_value()),
+                      &out)) {
       return Overflow("duration out of range");
     }
     return Value::Dur(out);
@@ -63,32 +79,38 @@ Value Add(Args a) {
 Value Subtract(Args a) {
   if (Is(a, K::kInt, K::kInt)) {
     int64_t r;
-    if (__builtin_sub_overflow(a[0].int_value(), a[1].int_value(), &r)) return Overflow("integer overflow");
+    if (__builtin_sub_overflow(a[0].int_value(), a[1].int_value(), &r))
+      return Overflow("integer overflow");
     return Value::Int(r);
   }
   if (Is(a, K::kUint, K::kUint)) {
     uint64_t r;
-    if (__builtin_sub_overflow(a[0].uint_value(), a[1].uint_value(), &r)) return Overflow("unsigned integer overflow");
+    if (__builtin_sub_overflow(a[0].uint_value(), a[1].uint_value(), &r))
+      return Overflow("unsigned integer overflow");
     return Value::Uint(r);
   }
-  if (Is(a, K::kDouble, K::kDouble)) return Value::Double(a[0].double_value() - a[1].double_value());
+  if (Is(a, K::kDouble, K::kDouble))
+    return Value::Double(a[0].double_value() - a[1].double_value());
   if (Is(a, K::kTimestamp, K::kTimestamp)) {
     Duration out;
-    if (!MakeDuration(TotalNanos(a[0].timestamp_value()) - TotalNanos(a[1].timestamp_value()), &out)) {
+    if (!MakeDuration(TotalNanos(a[0].timestamp_value()) - TotalNanos(a[1].timestamp_value()),
+                      &out)) {
       return Overflow("duration out of range");
     }
     return Value::Dur(out);
   }
   if (Is(a, K::kTimestamp, K::kDuration)) {
     Timestamp out;
-    if (!MakeTimestamp(TotalNanos(a[0].timestamp_value()) - TotalNanos(a[1].duration_value()), &out)) {
+    if (!MakeTimestamp(TotalNanos(a[0].timestamp_value()) - TotalNanos(a[1].duration_value()),
+                       &out)) {
       return Overflow("timestamp out of range");
     }
     return Value::Time(out);
   }
   if (Is(a, K::kDuration, K::kDuration)) {
     Duration out;
-    if (!MakeDuration(TotalNanos(a[0].duration_value()) - TotalNanos(a[1].duration_value()), &out)) {
+    if (!MakeDuration(TotalNanos(a[0].duration_value()) - TotalNanos(a[1].duration_value()),
+                      &out)) {
       return Overflow("duration out of range");
     }
     return Value::Dur(out);
@@ -99,15 +121,18 @@ Value Subtract(Args a) {
 Value Multiply(Args a) {
   if (Is(a, K::kInt, K::kInt)) {
     int64_t r;
-    if (__builtin_mul_overflow(a[0].int_value(), a[1].int_value(), &r)) return Overflow("integer overflow");
+    if (__builtin_mul_overflow(a[0].int_value(), a[1].int_value(), &r))
+      return Overflow("integer overflow");
     return Value::Int(r);
   }
   if (Is(a, K::kUint, K::kUint)) {
     uint64_t r;
-    if (__builtin_mul_overflow(a[0].uint_value(), a[1].uint_value(), &r)) return Overflow("unsigned integer overflow");
+    if (__builtin_mul_overflow(a[0].uint_value(), a[1].uint_value(), &r))
+      return Overflow("unsigned integer overflow");
     return Value::Uint(r);
   }
-  if (Is(a, K::kDouble, K::kDouble)) return Value::Double(a[0].double_value() * a[1].double_value());
+  if (Is(a, K::kDouble, K::kDouble))
+    return Value::Double(a[0].double_value() * a[1].double_value());
   return NoMatchingOverload("_*_", a);
 }
 
@@ -122,7 +147,8 @@ Value Divide(Args a) {
     if (a[1].uint_value() == 0) return Value::Error(ErrorKind::kDivisionByZero, "division by zero");
     return Value::Uint(a[0].uint_value() / a[1].uint_value());
   }
-  if (Is(a, K::kDouble, K::kDouble)) return Value::Double(a[0].double_value() / a[1].double_value());
+  if (Is(a, K::kDouble, K::kDouble))
+    return Value::Double(a[0].double_value() / a[1].double_value());
   return NoMatchingOverload("_/_", a);
 }
 
@@ -142,7 +168,8 @@ Value Modulo(Args a) {
 
 Value Negate(Args a) {
   if (Is(a, K::kInt)) {
-    if (a[0].int_value() == std::numeric_limits<int64_t>::min()) return Overflow("integer overflow");
+    if (a[0].int_value() == std::numeric_limits<int64_t>::min())
+      return Overflow("integer overflow");
     return Value::Int(-a[0].int_value());
   }
   if (Is(a, K::kDouble)) return Value::Double(-a[0].double_value());
@@ -164,7 +191,8 @@ FunctionImpl Relation(const char* name, Pred pred) {
     if (a.size() == 2 && (a[0].kind() == K::kDouble || a[1].kind() == K::kDouble)) {
       bool numeric = true;
       for (const Value& v : a) {
-        numeric = numeric && (v.kind() == K::kInt || v.kind() == K::kUint || v.kind() == K::kDouble);
+        numeric =
+            numeric && (v.kind() == K::kInt || v.kind() == K::kUint || v.kind() == K::kDouble);
       }
       if (numeric) return Value::Bool(false);
     }
@@ -179,7 +207,8 @@ Value In(Args a) {
     }
     return Value::Bool(false);
   }
-  if (a.size() == 2 && a[1].kind() == K::kMap) return Value::Bool(a[1].map_value().Find(a[0]) != nullptr);
+  if (a.size() == 2 && a[1].kind() == K::kMap)
+    return Value::Bool(a[1].map_value().Find(a[0]) != nullptr);
   return NoMatchingOverload("@in", a);
 }
 
@@ -188,7 +217,9 @@ Value Index(Args a) {
     const ValueList& list = a[0].list_value();
     int64_t i;
     switch (a[1].kind()) {
-      case K::kInt: i = a[1].int_value(); break;
+      case K::kInt:
+        i = a[1].int_value();
+        break;
       case K::kUint:
         if (a[1].uint_value() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
           return Invalid("index out of range");
@@ -197,20 +228,25 @@ Value Index(Args a) {
         break;
       case K::kDouble: {
         double d = a[1].double_value();
-        if (std::trunc(d) != d || std::fabs(d) > 9e18) return Invalid("invalid_argument: index " + a[1].DebugString() + " is not an integer");
+        if (std::trunc(d) != d || std::fabs(d) > 9e18)
+          return Invalid("invalid_argument: index " + a[1].DebugString() + " is not an integer");
         i = static_cast<int64_t>(d);
         break;
       }
-      default: return Invalid("invalid_argument: list index must be an int, not " + std::string(a[1].TypeName()));
+      default:
+        return Invalid("invalid_argument: list index must be an int, not " +
+                       std::string(a[1].TypeName()));
     }
     if (i < 0 || i >= static_cast<int64_t>(list.size())) {
-      return Invalid("invalid_argument: index " + std::to_string(i) + " out of range for a list of size " + std::to_string(list.size()));
+      return Invalid("invalid_argument: index " + std::to_string(i) +
+                     " out of range for a list of size " + std::to_string(list.size()));
     }
     return list[static_cast<size_t>(i)];
   }
   if (a.size() == 2 && a[0].kind() == K::kMap) {
     const Value* v = a[0].map_value().Find(a[1]);
-    if (v == nullptr) return Value::Error(ErrorKind::kNoSuchKey, "no such key: " + a[1].DebugString());
+    if (v == nullptr)
+      return Value::Error(ErrorKind::kNoSuchKey, "no such key: " + a[1].DebugString());
     return *v;
   }
   return NoMatchingOverload("_[_]", a);
@@ -234,7 +270,8 @@ Value Size(Args a) {
 template <typename Pred>
 FunctionImpl StringPredicate(const char* name, Pred pred) {
   return [name, pred](Args a) {
-    if (Is(a, K::kString, K::kString)) return Value::Bool(pred(a[0].string_value(), a[1].string_value()));
+    if (Is(a, K::kString, K::kString))
+      return Value::Bool(pred(a[0].string_value(), a[1].string_value()));
     return NoMatchingOverload(name, a);
   };
 }
@@ -263,24 +300,30 @@ Value ToInt(Args a) {
   if (a.size() != 1) return NoMatchingOverload("int", a);
   const Value& v = a[0];
   switch (v.kind()) {
-    case K::kInt: return v;
+    case K::kInt:
+      return v;
     case K::kUint:
-      if (v.uint_value() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return Overflow("range error: uint too large for int");
+      if (v.uint_value() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+        return Overflow("range error: uint too large for int");
       return Value::Int(static_cast<int64_t>(v.uint_value()));
     case K::kDouble: {
       double d = v.double_value();
-      if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0)) return Overflow("range error: double out of int range");
+      if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0))
+        return Overflow("range error: double out of int range");
       return Value::Int(static_cast<int64_t>(d));
     }
     case K::kString: {
       const std::string& s = v.string_value();
       int64_t out;
       auto res = std::from_chars(s.data(), s.data() + s.size(), out);
-      if (res.ec != std::errc() || res.ptr != s.data() + s.size()) return Invalid("cannot convert '" + s + "' to int");
+      if (res.ec != std::errc() || res.ptr != s.data() + s.size())
+        return Invalid("cannot convert '" + s + "' to int");
       return Value::Int(out);
     }
-    case K::kTimestamp: return Value::Int(v.timestamp_value().seconds);
-    default: return NoMatchingOverload("int", a);
+    case K::kTimestamp:
+      return Value::Int(v.timestamp_value().seconds);
+    default:
+      return NoMatchingOverload("int", a);
   }
 }
 
@@ -288,23 +331,27 @@ Value ToUint(Args a) {
   if (a.size() != 1) return NoMatchingOverload("uint", a);
   const Value& v = a[0];
   switch (v.kind()) {
-    case K::kUint: return v;
+    case K::kUint:
+      return v;
     case K::kInt:
       if (v.int_value() < 0) return Overflow("range error: negative int to uint");
       return Value::Uint(static_cast<uint64_t>(v.int_value()));
     case K::kDouble: {
       double d = v.double_value();
-      if (!(d > -1.0 && d < 18446744073709551616.0)) return Overflow("range error: double out of uint range");
+      if (!(d > -1.0 && d < 18446744073709551616.0))
+        return Overflow("range error: double out of uint range");
       return Value::Uint(static_cast<uint64_t>(d));
     }
     case K::kString: {
       const std::string& s = v.string_value();
       uint64_t out;
       auto res = std::from_chars(s.data(), s.data() + s.size(), out);
-      if (res.ec != std::errc() || res.ptr != s.data() + s.size()) return Invalid("cannot convert '" + s + "' to uint");
+      if (res.ec != std::errc() || res.ptr != s.data() + s.size())
+        return Invalid("cannot convert '" + s + "' to uint");
       return Value::Uint(out);
     }
-    default: return NoMatchingOverload("uint", a);
+    default:
+      return NoMatchingOverload("uint", a);
   }
 }
 
@@ -312,17 +359,22 @@ Value ToDouble(Args a) {
   if (a.size() != 1) return NoMatchingOverload("double", a);
   const Value& v = a[0];
   switch (v.kind()) {
-    case K::kDouble: return v;
-    case K::kInt: return Value::Double(static_cast<double>(v.int_value()));
-    case K::kUint: return Value::Double(static_cast<double>(v.uint_value()));
+    case K::kDouble:
+      return v;
+    case K::kInt:
+      return Value::Double(static_cast<double>(v.int_value()));
+    case K::kUint:
+      return Value::Double(static_cast<double>(v.uint_value()));
     case K::kString: {
       const std::string& s = v.string_value();
       double out;
       auto res = std::from_chars(s.data(), s.data() + s.size(), out);
-      if (res.ec != std::errc() || res.ptr != s.data() + s.size()) return Invalid("cannot convert '" + s + "' to double");
+      if (res.ec != std::errc() || res.ptr != s.data() + s.size())
+        return Invalid("cannot convert '" + s + "' to double");
       return Value::Double(out);
     }
-    default: return NoMatchingOverload("double", a);
+    default:
+      return NoMatchingOverload("double", a);
   }
 }
 
@@ -338,17 +390,26 @@ Value ToString(Args a) {
   if (a.size() != 1) return NoMatchingOverload("string", a);
   const Value& v = a[0];
   switch (v.kind()) {
-    case K::kString: return v;
-    case K::kInt: return Value::String(std::to_string(v.int_value()));
-    case K::kUint: return Value::String(std::to_string(v.uint_value()));
-    case K::kDouble: return Value::String(FormatDouble(v.double_value()));
-    case K::kBool: return Value::String(v.bool_value() ? "true" : "false");
+    case K::kString:
+      return v;
+    case K::kInt:
+      return Value::String(std::to_string(v.int_value()));
+    case K::kUint:
+      return Value::String(std::to_string(v.uint_value()));
+    case K::kDouble:
+      return Value::String(FormatDouble(v.double_value()));
+    case K::kBool:
+      return Value::String(v.bool_value() ? "true" : "false");
     case K::kBytes:
-      if (!dsl::IsValidUtf8(v.bytes_value())) return Invalid("invalid UTF-8 in bytes to string conversion");
+      if (!dsl::IsValidUtf8(v.bytes_value()))
+        return Invalid("invalid UTF-8 in bytes to string conversion");
       return Value::String(v.bytes_value());
-    case K::kTimestamp: return Value::String(FormatTimestamp(v.timestamp_value()));
-    case K::kDuration: return Value::String(FormatDuration(v.duration_value()));
-    default: return NoMatchingOverload("string", a);
+    case K::kTimestamp:
+      return Value::String(FormatTimestamp(v.timestamp_value()));
+    case K::kDuration:
+      return Value::String(FormatDuration(v.duration_value()));
+    default:
+      return NoMatchingOverload("string", a);
   }
 }
 
@@ -363,7 +424,8 @@ Value ToBool(Args a) {
   if (Is(a, K::kString)) {
     const std::string& s = a[0].string_value();
     if (s == "1" || s == "t" || s == "true" || s == "TRUE" || s == "True") return Value::Bool(true);
-    if (s == "0" || s == "f" || s == "false" || s == "FALSE" || s == "False") return Value::Bool(false);
+    if (s == "0" || s == "f" || s == "false" || s == "FALSE" || s == "False")
+      return Value::Bool(false);
     return Invalid("Type conversion error: cannot convert '" + s + "' to bool");
   }
   return NoMatchingOverload("bool", a);
@@ -374,12 +436,16 @@ Value ToTimestamp(Args a) {
   if (Is(a, K::kString)) {
     std::string error;
     auto t = ParseTimestamp(a[0].string_value(), &error);
-    if (!t) return Value::Error(error.find("range") != std::string::npos ? ErrorKind::kOverflow : ErrorKind::kInvalidArgument, error);
+    if (!t)
+      return Value::Error(error.find("range") != std::string::npos ? ErrorKind::kOverflow
+                                                                   : ErrorKind::kInvalidArgument,
+                          error);
     return Value::Time(*t);
   }
   if (Is(a, K::kInt)) {
     Timestamp t;
-    if (!MakeTimestamp(static_cast<Int128>(a[0].int_value()) * 1000000000, &t)) return Overflow("timestamp out of range");
+    if (!MakeTimestamp(static_cast<Int128>(a[0].int_value()) * 1000000000, &t))
+      return Overflow("timestamp out of range");
     return Value::Time(t);
   }
   return NoMatchingOverload("timestamp", a);
@@ -390,7 +456,10 @@ Value ToDuration(Args a) {
   if (Is(a, K::kString)) {
     std::string error;
     auto d = ParseDuration(a[0].string_value(), &error);
-    if (!d) return Value::Error(error.find("range") != std::string::npos ? ErrorKind::kOverflow : ErrorKind::kInvalidArgument, error);
+    if (!d)
+      return Value::Error(error.find("range") != std::string::npos ? ErrorKind::kOverflow
+                                                                   : ErrorKind::kInvalidArgument,
+                          error);
     return Value::Dur(*d);
   }
   return NoMatchingOverload("duration", a);
@@ -407,18 +476,34 @@ Value Dyn(Args a) {
 }
 
 // ---- Time accessors -----------------------------------------------------------------
-enum class Field { kFullYear, kMonth, kDate, kDayOfMonth, kDayOfWeek, kDayOfYear, kHours, kMinutes, kSeconds, kMilliseconds };
+enum class Field {
+  kFullYear,
+  kMonth,
+  kDate,
+  kDayOfMonth,
+  kDayOfWeek,
+  kDayOfYear,
+  kHours,
+  kMinutes,
+  kSeconds,
+  kMilliseconds
+};
 
 FunctionImpl TimeAccessor(const char* name, Field field) {
   return [name, field](Args a) -> Value {
     if (!a.empty() && a[0].kind() == K::kDuration && a.size() == 1) {
       const Int128 total = TotalNanos(a[0].duration_value());
       switch (field) {
-        case Field::kHours: return Value::Int(static_cast<int64_t>(total / 3600000000000LL));
-        case Field::kMinutes: return Value::Int(static_cast<int64_t>(total / 60000000000LL));
-        case Field::kSeconds: return Value::Int(static_cast<int64_t>(total / 1000000000LL));
-        case Field::kMilliseconds: return Value::Int(static_cast<int64_t>(total / 1000000LL % 1000));
-        default: return NoMatchingOverload(name, a);
+        case Field::kHours:
+          return Value::Int(static_cast<int64_t>(total / 3600000000000LL));
+        case Field::kMinutes:
+          return Value::Int(static_cast<int64_t>(total / 60000000000LL));
+        case Field::kSeconds:
+          return Value::Int(static_cast<int64_t>(total / 1000000000LL));
+        case Field::kMilliseconds:
+          return Value::Int(static_cast<int64_t>(total / 1000000LL % 1000));
+        default:
+          return NoMatchingOverload(name, a);
       }
     }
     if (a.empty() || a[0].kind() != K::kTimestamp || a.size() > 2 ||
@@ -427,20 +512,32 @@ FunctionImpl TimeAccessor(const char* name, Field field) {
     }
     CivilTime c;
     std::string error;
-    if (!ToCivil(a[0].timestamp_value(), a.size() == 2 ? std::string_view(a[1].string_value()) : std::string_view(), &c, &error)) {
+    if (!ToCivil(a[0].timestamp_value(),
+                 a.size() == 2 ? std::string_view(a[1].string_value()) : std::string_view(), &c,
+                 &error)) {
       return Value::Error(ErrorKind::kUnsupported, error);
     }
     switch (field) {
-      case Field::kFullYear: return Value::Int(c.year);
-      case Field::kMonth: return Value::Int(c.month - 1);
-      case Field::kDate: return Value::Int(c.day);
-      case Field::kDayOfMonth: return Value::Int(c.day - 1);
-      case Field::kDayOfWeek: return Value::Int(c.day_of_week);
-      case Field::kDayOfYear: return Value::Int(c.day_of_year);
-      case Field::kHours: return Value::Int(c.hour);
-      case Field::kMinutes: return Value::Int(c.minute);
-      case Field::kSeconds: return Value::Int(c.second);
-      case Field::kMilliseconds: return Value::Int(c.nanos / 1000000);
+      case Field::kFullYear:
+        return Value::Int(c.year);
+      case Field::kMonth:
+        return Value::Int(c.month - 1);
+      case Field::kDate:
+        return Value::Int(c.day);
+      case Field::kDayOfMonth:
+        return Value::Int(c.day - 1);
+      case Field::kDayOfWeek:
+        return Value::Int(c.day_of_week);
+      case Field::kDayOfYear:
+        return Value::Int(c.day_of_year);
+      case Field::kHours:
+        return Value::Int(c.hour);
+      case Field::kMinutes:
+        return Value::Int(c.minute);
+      case Field::kSeconds:
+        return Value::Int(c.second);
+      case Field::kMilliseconds:
+        return Value::Int(c.nanos / 1000000);
     }
     return NoMatchingOverload(name, a);
   };
@@ -484,14 +581,24 @@ void RegisterStandardFunctions(FunctionRegistry& r) {
   r.Add("_<=_", Relation("_<=_", [](int c) { return c <= 0; }));
   r.Add("_>_", Relation("_>_", [](int c) { return c > 0; }));
   r.Add("_>=_", Relation("_>=_", [](int c) { return c >= 0; }));
-  r.Add("_==_", [](Args a) { return a.size() == 2 ? Value::Bool(Equal(a[0], a[1])) : NoMatchingOverload("_==_", a); });
-  r.Add("_!=_", [](Args a) { return a.size() == 2 ? Value::Bool(!Equal(a[0], a[1])) : NoMatchingOverload("_!=_", a); });
+  r.Add("_==_", [](Args a) {
+    return a.size() == 2 ? Value::Bool(Equal(a[0], a[1])) : NoMatchingOverload("_==_", a);
+  });
+  r.Add("_!=_", [](Args a) {
+    return a.size() == 2 ? Value::Bool(!Equal(a[0], a[1])) : NoMatchingOverload("_!=_", a);
+  });
   r.Add("@in", In);
   r.Add("_[_]", Index);
   r.Add("size", Size);
-  r.Add("contains", StringPredicate("contains", [](const std::string& s, const std::string& t) { return s.find(t) != std::string::npos; }));
-  r.Add("startsWith", StringPredicate("startsWith", [](const std::string& s, const std::string& t) { return s.compare(0, t.size(), t) == 0 && s.size() >= t.size(); }));
-  r.Add("endsWith", StringPredicate("endsWith", [](const std::string& s, const std::string& t) { return s.size() >= t.size() && s.compare(s.size() - t.size(), t.size(), t) == 0; }));
+  r.Add("contains", StringPredicate("contains", [](const std::string& s, const std::string& t) {
+          return s.find(t) != std::string::npos;
+        }));
+  r.Add("startsWith", StringPredicate("startsWith", [](const std::string& s, const std::string& t) {
+          return s.compare(0, t.size(), t) == 0 && s.size() >= t.size();
+        }));
+  r.Add("endsWith", StringPredicate("endsWith", [](const std::string& s, const std::string& t) {
+          return s.size() >= t.size() && s.compare(s.size() - t.size(), t.size(), t) == 0;
+        }));
   r.Add("matches", Matches);
   r.Add("lowerAscii", CaseMap("lowerAscii", true));
   r.Add("upperAscii", CaseMap("upperAscii", false));

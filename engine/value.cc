@@ -14,26 +14,41 @@ Value Value::Bytes(std::string s) {
 Value Value::List(ValueList items) {
   return Value(ListRef{std::make_shared<const ValueList>(std::move(items))});
 }
-Value Value::Map(std::shared_ptr<const MapValue> map) { return Value(MapRef{std::move(map)}); }
+Value Value::Map(std::shared_ptr<const MapValue> map) {
+  return Value(MapRef{std::move(map)});
+}
 Value Value::Error(ErrorKind kind, std::string message) {
   return Value(ErrorRef{std::make_shared<const ErrorValue>(ErrorValue{kind, std::move(message)})});
 }
 
 std::string_view Value::TypeName() const {
   switch (kind()) {
-    case Kind::kNull: return "null_type";
-    case Kind::kBool: return "bool";
-    case Kind::kInt: return "int";
-    case Kind::kUint: return "uint";
-    case Kind::kDouble: return "double";
-    case Kind::kString: return "string";
-    case Kind::kBytes: return "bytes";
-    case Kind::kList: return "list";
-    case Kind::kMap: return "map";
-    case Kind::kTimestamp: return "google.protobuf.Timestamp";
-    case Kind::kDuration: return "google.protobuf.Duration";
-    case Kind::kType: return "type";
-    case Kind::kError: return "error";
+    case Kind::kNull:
+      return "null_type";
+    case Kind::kBool:
+      return "bool";
+    case Kind::kInt:
+      return "int";
+    case Kind::kUint:
+      return "uint";
+    case Kind::kDouble:
+      return "double";
+    case Kind::kString:
+      return "string";
+    case Kind::kBytes:
+      return "bytes";
+    case Kind::kList:
+      return "list";
+    case Kind::kMap:
+      return "map";
+    case Kind::kTimestamp:
+      return "google.protobuf.Timestamp";
+    case Kind::kDuration:
+      return "google.protobuf.Duration";
+    case Kind::kType:
+      return "type";
+    case Kind::kError:
+      return "error";
   }
   return "unknown";
 }
@@ -67,18 +82,25 @@ std::string DoubleString(double d) {
 enum class NumKind { kNone, kInt, kUint, kDouble };
 NumKind NumericKind(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::kInt: return NumKind::kInt;
-    case Value::Kind::kUint: return NumKind::kUint;
-    case Value::Kind::kDouble: return NumKind::kDouble;
-    default: return NumKind::kNone;
+    case Value::Kind::kInt:
+      return NumKind::kInt;
+    case Value::Kind::kUint:
+      return NumKind::kUint;
+    case Value::Kind::kDouble:
+      return NumKind::kDouble;
+    default:
+      return NumKind::kNone;
   }
 }
 
 double AsDouble(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::kInt: return static_cast<double>(v.int_value());
-    case Value::Kind::kUint: return static_cast<double>(v.uint_value());
-    default: return v.double_value();
+    case Value::Kind::kInt:
+      return static_cast<double>(v.int_value());
+    case Value::Kind::kUint:
+      return static_cast<double>(v.uint_value());
+    default:
+      return v.double_value();
   }
 }
 
@@ -103,9 +125,9 @@ bool CompareNumbers(const Value& a, const Value& b, int* result) {
   }
   // int vs uint, exactly.
   Int128 x = ka == NumKind::kInt ? static_cast<Int128>(a.int_value())
-                                   : static_cast<Int128>(a.uint_value());
+                                 : static_cast<Int128>(a.uint_value());
   Int128 y = kb == NumKind::kInt ? static_cast<Int128>(b.int_value())
-                                   : static_cast<Int128>(b.uint_value());
+                                 : static_cast<Int128>(b.uint_value());
   *result = Three(x, y);
   return true;
 }
@@ -114,13 +136,20 @@ bool CompareNumbers(const Value& a, const Value& b, int* result) {
 
 std::string Value::DebugString() const {
   switch (kind()) {
-    case Kind::kNull: return "null";
-    case Kind::kBool: return bool_value() ? "true" : "false";
-    case Kind::kInt: return std::to_string(int_value());
-    case Kind::kUint: return std::to_string(uint_value()) + "u";
-    case Kind::kDouble: return DoubleString(double_value());
-    case Kind::kString: return QuoteString(string_value());
-    case Kind::kBytes: return "b" + QuoteString(bytes_value());
+    case Kind::kNull:
+      return "null";
+    case Kind::kBool:
+      return bool_value() ? "true" : "false";
+    case Kind::kInt:
+      return std::to_string(int_value());
+    case Kind::kUint:
+      return std::to_string(uint_value()) + "u";
+    case Kind::kDouble:
+      return DoubleString(double_value());
+    case Kind::kString:
+      return QuoteString(string_value());
+    case Kind::kBytes:
+      return "b" + QuoteString(bytes_value());
     case Kind::kList: {
       std::string out = "[";
       const auto& l = list_value();
@@ -136,10 +165,14 @@ std::string Value::DebugString() const {
       }
       return out + "}";
     }
-    case Kind::kTimestamp: return "timestamp(\"" + FormatTimestamp(timestamp_value()) + "\")";
-    case Kind::kDuration: return "duration(\"" + FormatDuration(duration_value()) + "\")";
-    case Kind::kType: return std::string(type_value().name);
-    case Kind::kError: return "error(" + error_value().message + ")";
+    case Kind::kTimestamp:
+      return "timestamp(\"" + FormatTimestamp(timestamp_value()) + "\")";
+    case Kind::kDuration:
+      return "duration(\"" + FormatDuration(duration_value()) + "\")";
+    case Kind::kType:
+      return std::string(type_value().name);
+    case Kind::kError:
+      return "error(" + error_value().message + ")";
   }
   return "?";
 }
@@ -150,16 +183,23 @@ bool Compare(const Value& a, const Value& b, int* result) {
   }
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
-    case Value::Kind::kBool: *result = Three(a.bool_value(), b.bool_value()); return true;
-    case Value::Kind::kString: *result = Three(a.string_value(), b.string_value()); return true;
-    case Value::Kind::kBytes: *result = Three(a.bytes_value(), b.bytes_value()); return true;
+    case Value::Kind::kBool:
+      *result = Three(a.bool_value(), b.bool_value());
+      return true;
+    case Value::Kind::kString:
+      *result = Three(a.string_value(), b.string_value());
+      return true;
+    case Value::Kind::kBytes:
+      *result = Three(a.bytes_value(), b.bytes_value());
+      return true;
     case Value::Kind::kTimestamp:
       *result = Three<TimeParts>(a.timestamp_value(), b.timestamp_value());
       return true;
     case Value::Kind::kDuration:
       *result = Three<TimeParts>(a.duration_value(), b.duration_value());
       return true;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -170,13 +210,20 @@ bool Equal(const Value& a, const Value& b) {
   }
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
-    case Value::Kind::kNull: return true;
-    case Value::Kind::kBool: return a.bool_value() == b.bool_value();
-    case Value::Kind::kString: return a.string_value() == b.string_value();
-    case Value::Kind::kBytes: return a.bytes_value() == b.bytes_value();
-    case Value::Kind::kTimestamp: return a.timestamp_value() == b.timestamp_value();
-    case Value::Kind::kDuration: return a.duration_value() == b.duration_value();
-    case Value::Kind::kType: return a.type_value() == b.type_value();
+    case Value::Kind::kNull:
+      return true;
+    case Value::Kind::kBool:
+      return a.bool_value() == b.bool_value();
+    case Value::Kind::kString:
+      return a.string_value() == b.string_value();
+    case Value::Kind::kBytes:
+      return a.bytes_value() == b.bytes_value();
+    case Value::Kind::kTimestamp:
+      return a.timestamp_value() == b.timestamp_value();
+    case Value::Kind::kDuration:
+      return a.duration_value() == b.duration_value();
+    case Value::Kind::kType:
+      return a.type_value() == b.type_value();
     case Value::Kind::kList: {
       const auto& x = a.list_value();
       const auto& y = b.list_value();
@@ -196,7 +243,8 @@ bool Equal(const Value& a, const Value& b) {
       }
       return true;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 

@@ -30,9 +30,9 @@ enum class ErrorKind {
   kNoSuchAttribute,     // a variable that the request does not carry
   kInvalidArgument,     // e.g. list index out of range, bad conversion input
   kDivisionByZero,
-  kOverflow,            // integer overflow, or a time out of range
-  kUnboundFunction,     // a function with no implementation
-  kUnsupported,         // a feature outside the supported subset
+  kOverflow,         // integer overflow, or a time out of range
+  kUnboundFunction,  // a function with no implementation
+  kUnsupported,      // a feature outside the supported subset
 };
 
 struct ErrorValue {
@@ -49,8 +49,19 @@ struct TypeValue {
 class Value {
  public:
   enum class Kind : uint8_t {
-    kNull, kBool, kInt, kUint, kDouble, kString, kBytes,
-    kList, kMap, kTimestamp, kDuration, kType, kError,
+    kNull,
+    kBool,
+    kInt,
+    kUint,
+    kDouble,
+    kString,
+    kBytes,
+    kList,
+    kMap,
+    kTimestamp,
+    kDuration,
+    kType,
+    kError,
   };
 
   Value() = default;  // null
@@ -93,11 +104,21 @@ class Value {
   std::string DebugString() const;
 
  private:
-  struct StringRef { std::shared_ptr<const std::string> p; };
-  struct BytesRef { std::shared_ptr<const std::string> p; };
-  struct ListRef { std::shared_ptr<const ValueList> p; };
-  struct MapRef { std::shared_ptr<const MapValue> p; };
-  struct ErrorRef { std::shared_ptr<const ErrorValue> p; };
+  struct StringRef {
+    std::shared_ptr<const std::string> p;
+  };
+  struct BytesRef {
+    std::shared_ptr<const std::string> p;
+  };
+  struct ListRef {
+    std::shared_ptr<const ValueList> p;
+  };
+  struct MapRef {
+    std::shared_ptr<const MapValue> p;
+  };
+  struct ErrorRef {
+    std::shared_ptr<const ErrorValue> p;
+  };
   using Data = std::variant<std::monostate, bool, int64_t, uint64_t, double, StringRef, BytesRef,
                             ListRef, MapRef, Timestamp, Duration, TypeValue, ErrorRef>;
 

@@ -89,10 +89,10 @@ struct hex_digits : seq<one<'0'>, one<'x', 'X'>, plus<xdigit>> {};
 struct dec_digits : plus<digit> {};
 struct exponent_digits : plus<digit> {};
 struct exponent : seq<one<'e', 'E'>, opt<one<'+', '-'>>, exponent_digits> {};
-struct double_lit
-    : seq<opt<one<'-'>>, sor<seq<plus<digit>, one<'.'>, plus<digit>, opt<exponent>>,
-                             seq<one<'.'>, plus<digit>, opt<exponent>>, seq<plus<digit>, exponent>>,
-          not_at<ident_other>> {};
+struct double_lit : seq<opt<one<'-'>>,
+                        sor<seq<plus<digit>, one<'.'>, plus<digit>, opt<exponent>>,
+                            seq<one<'.'>, plus<digit>, opt<exponent>>, seq<plus<digit>, exponent>>,
+                        not_at<ident_other>> {};
 struct uint_lit : seq<sor<hex_digits, dec_digits>, one<'u', 'U'>, not_at<ident_other>> {};
 // The sign belongs to the literal so that -9223372036854775808 is an int.
 struct int_lit : seq<opt<one<'-'>>, sor<hex_digits, dec_digits>, not_at<ident_other>> {};
@@ -112,17 +112,19 @@ struct unterminated_string_body : failure {};
 template <typename Body>
 struct string_body : sor<Body, unterminated_string_body> {};
 template <char Q>
-struct quoted : sor<seq<three<Q>, string_body<long_body<Q>>>, seq<one<Q>, string_body<short_body<Q>>>> {};
+struct quoted
+    : sor<seq<three<Q>, string_body<long_body<Q>>>, seq<one<Q>, string_body<short_body<Q>>>> {};
 template <char Q>
-struct raw_quoted
-    : sor<seq<three<Q>, string_body<raw_long_body<Q>>>, seq<one<Q>, string_body<raw_short_body<Q>>>> {};
+struct raw_quoted : sor<seq<three<Q>, string_body<raw_long_body<Q>>>,
+                        seq<one<Q>, string_body<raw_short_body<Q>>>> {};
 struct any_quoted : sor<quoted<'"'>, quoted<'\''>> {};
 struct any_raw_quoted : sor<raw_quoted<'"'>, raw_quoted<'\''>> {};
 struct raw_prefix : one<'r', 'R'> {};
 struct bytes_prefix : one<'b', 'B'> {};
 struct string_lit : sor<seq<raw_prefix, any_raw_quoted>, any_quoted> {};
-struct bytes_lit : sor<seq<bytes_prefix, raw_prefix, any_raw_quoted>,
-                       seq<raw_prefix, bytes_prefix, any_raw_quoted>, seq<bytes_prefix, any_quoted>> {};
+struct bytes_lit
+    : sor<seq<bytes_prefix, raw_prefix, any_raw_quoted>,
+          seq<raw_prefix, bytes_prefix, any_raw_quoted>, seq<bytes_prefix, any_quoted>> {};
 struct null_lit : kw_null {};
 struct true_lit : kw_true {};
 struct false_lit : kw_false {};
@@ -165,7 +167,8 @@ struct message_name : seq<opt<leading_dot>, identifier, star<sp, dot, sp, ident_
 struct field_init : seq<opt<optional_entry_marker>, ident_word, sp, expect_colon, expect_expr> {};
 struct message_lit
     : seq<message_name, sp, lbrace, opt<list_tail<field_init, comma>>, expect_rbrace> {};
-struct primary : sor<seq<literal, sp>, message_lit, ident_or_call, paren_expr, list_lit, map_lit> {};
+struct primary : sor<seq<literal, sp>, message_lit, ident_or_call, paren_expr, list_lit, map_lit> {
+};
 
 // ---- Member access -------------------------------------------------------------------
 struct optional_select : seq<sp, dot, one<'?'>, expect_field, sp> {};
@@ -233,13 +236,16 @@ inline constexpr const char* error_message<expect_rbrace> = "expected '}'";
 template <>
 inline constexpr const char* error_message<expect_colon> = "expected ':'";
 template <>
-inline constexpr const char* error_message<expect_field> = "expected a field or method name after '.'";
+inline constexpr const char* error_message<expect_field> =
+    "expected a field or method name after '.'";
 template <>
 inline constexpr const char* error_message<exponent_digits> = "expected digits in the exponent";
 template <>
-inline constexpr const char* error_message<unterminated_string_body> = "unterminated string literal";
+inline constexpr const char* error_message<unterminated_string_body> =
+    "unterminated string literal";
 template <>
-inline constexpr const char* error_message<expect_end> = "expected an operator or the end of the expression";
+inline constexpr const char* error_message<expect_end> =
+    "expected an operator or the end of the expression";
 
 struct errors {
   template <typename Rule>

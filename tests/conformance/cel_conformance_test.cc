@@ -23,9 +23,9 @@
 namespace castellan::conformance {
 namespace {
 
-const char* const kFiles[] = {"basic",        "logic",  "comparisons", "conversions", "fields",
-                              "fp_math",      "integer_math", "lists", "macros",  "macros2",
-                              "parse",        "string", "timestamps"};
+const char* const kFiles[] = {"basic",   "logic",        "comparisons", "conversions", "fields",
+                              "fp_math", "integer_math", "lists",       "macros",      "macros2",
+                              "parse",   "string",       "timestamps"};
 
 std::set<std::string> ReadKnownGaps() {
   std::set<std::string> gaps;
@@ -40,7 +40,7 @@ std::set<std::string> ReadKnownGaps() {
 
 TEST(CelConformance, SupportedSubsetPassesExceptKnownGaps) {
   const std::set<std::string> known_gaps = ReadKnownGaps();
-  std::map<std::string, std::array<int, 3>> table;  // file -> pass, fail, unsupported
+  std::map<std::string, std::array<int, 3>> table;            // file -> pass, fail, unsupported
   std::vector<std::pair<std::string, std::string>> failures;  // id, detail
   std::vector<std::string> now_passing;
   int total = 0;
@@ -55,8 +55,8 @@ TEST(CelConformance, SupportedSubsetPassesExceptKnownGaps) {
     for (const auto& test : doc.at("tests")) {
       if (test.at("needs_proto").get<bool>()) continue;
       ++total;
-      const std::string id = std::string(file) + "/" + test.at("section").get<std::string>() +
-                             "/" + test.at("name").get<std::string>();
+      const std::string id = std::string(file) + "/" + test.at("section").get<std::string>() + "/" +
+                             test.at("name").get<std::string>();
       CaseResult result = RunCase(test);
       const bool gap = known_gaps.count(id) > 0;
       switch (result.outcome) {

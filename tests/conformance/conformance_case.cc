@@ -47,11 +47,16 @@ bool FromJson(const json& j, Value* out) {
   } else if (tag == "double") {
     if (v.is_string()) {
       const std::string s = v.get<std::string>();
-      if (s == "NaN") *out = Value::Double(std::nan(""));
-      else if (s == "Infinity") *out = Value::Double(INFINITY);
-      else if (s == "-Infinity") *out = Value::Double(-INFINITY);
-      else if (s == "-0") *out = Value::Double(-0.0);
-      else return false;
+      if (s == "NaN")
+        *out = Value::Double(std::nan(""));
+      else if (s == "Infinity")
+        *out = Value::Double(INFINITY);
+      else if (s == "-Infinity")
+        *out = Value::Double(-INFINITY);
+      else if (s == "-0")
+        *out = Value::Double(-0.0);
+      else
+        return false;
     } else {
       *out = Value::Double(v.get<double>());
     }
@@ -125,9 +130,12 @@ bool SameValue(const Value& a, const Value& b) {
       }
       return true;
     }
-    case Value::Kind::kType: return a.type_value().name == b.type_value().name;
-    case Value::Kind::kError: return true;
-    default: return engine::Equal(a, b);
+    case Value::Kind::kType:
+      return a.type_value().name == b.type_value().name;
+    case Value::Kind::kError:
+      return true;
+    default:
+      return engine::Equal(a, b);
   }
 }
 

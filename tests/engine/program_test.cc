@@ -72,8 +72,7 @@ TEST(Program, StringSizeCountsCodePoints) {
 
 TEST(Program, EmailHelpers) {
   EXPECT_EQ(Eval("email.domain('Alice+x@Partner.COM')").DebugString(), "\"partner.com\"");
-  EXPECT_EQ(Eval("email.normalize('Alice+x@Partner.COM')").DebugString(),
-            "\"alice@partner.com\"");
+  EXPECT_EQ(Eval("email.normalize('Alice+x@Partner.COM')").DebugString(), "\"alice@partner.com\"");
   EXPECT_EQ(Eval("email.isPlusAddressed('a+b@x.io')").DebugString(), "true");
   EXPECT_EQ(Eval("email.domainIn('a@partner.com.evil.io', ['partner.com'])").DebugString(),
             "false");

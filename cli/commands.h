@@ -1,0 +1,17 @@
+// The castellan subcommands. Each takes the arguments after its name and
+// returns the process exit code: 0 success, 1 policy or test failures,
+// 2 usage errors.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace castellan::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+int ValidateCommand(const std::vector<std::string>& args);
+
+}  // namespace castellan::cli

@@ -1,0 +1,636 @@
+// The one file that calls yaml-cpp: YAML text to PolicySource, with every
+// problem reported as a positioned Diagnostic (yaml-cpp's exceptions are
+// caught here and never leave).
+#include "dsl/policy_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "dsl/parser.h"
+
+namespace castellan::dsl {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- Positions ------------------------------------------------------------------
+class FileText {
+ public:
+  explicit FileText(const std::string& text) : text_(text) {
+    line_starts_.push_back(0);
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') line_starts_.push_back(i + 1);
+    }
+  }
+  size_t Offset(int line0, int column0) const {
+    if (line0 < 0 || static_cast<size_t>(line0) >= line_starts_.size()) return text_.size();
+    return std::min(text_.size(), line_starts_[line0] + static_cast<size_t>(std::max(0, column0)));
+  }
+  SourcePosition PositionOf(size_t offset) const {
+    auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+    size_t line = static_cast<size_t>(it - line_starts_.begin());  // 1-based
+    return {static_cast<int>(line), static_cast<int>(offset - line_starts_[line - 1] + 1)};
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  const std::string& text_;
+  std::vector<size_t> line_starts_;
+};
+
+bool Skippable(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '\\' ||
+         c == '|' || c == '>' || c == '-' || c == '+';
+}
+
+// Maps each byte of a scalar's value back to the file. The value may differ
+// from the raw text (quotes, escapes, block indentation, folded lines), so
+// value bytes are aligned greedily with the text that follows the node's mark.
+SourceMap AlignScalar(const FileText& file, const YAML::Mark& mark, const std::string& value) {
+  std::vector<SourcePosition> positions;
+  positions.reserve(value.size() + 1);
+  const std::string& text = file.text();
+  size_t pos = file.Offset(mark.line, mark.column);
+  for (char c : value) {
+    size_t probe = pos;
+    while (probe < text.size() && text[probe] != c && Skippable(text[probe])) ++probe;
+    if (probe < text.size() && text[probe] == c) {
+      pos = probe;
+    }
+    positions.push_back(file.PositionOf(std::min(pos, text.size())));
+    if (pos < text.size()) ++pos;
+  }
+  positions.push_back(file.PositionOf(std::min(pos, text.size())));
+  return SourceMap(std::move(positions));
+}
+
+// ---- Reading documents ----------------------------------------------------------
+class DocumentReader {
+ public:
+  DocumentReader(const PolicyFile& file, Diagnostics& diagnostics, PolicySource& out)
+      : file_(file), text_(file.text), diagnostics_(diagnostics), out_(out) {}
+
+  void Read() {
+    std::vector<YAML::Node> documents;
+    try {
+      documents = YAML::LoadAll(file_.text);
+    } catch (const YAML::Exception& e) {
+      Error(e.mark, "invalid YAML: " + e.msg, "yaml");
+      return;
+    }
+    for (const YAML::Node& doc : documents) {
+      if (!doc.IsDefined() || doc.IsNull()) continue;
+      ReadDocument(doc);
+    }
+  }
+
+ private:
+  Location Loc(const YAML::Mark& m) const { return {file_.path, m.line + 1, m.column + 1}; }
+
+  void Error(const YAML::Mark& m, std::string message, const char* code = "schema") {
+    diagnostics_.push_back({file_.path, m.line + 1, m.column + 1, std::move(message), code});
+  }
+
+  // Checks that `node` is a map whose keys are all in `allowed`; reports
+  // unknown and repeated keys.
+  bool CheckMap(const YAML::Node& node, const std::string& what,
+                std::initializer_list<const char*> allowed) {
+    if (!node.IsMap()) {
+      Error(node.Mark(), what + " must be a mapping");
+      return false;
+    }
+    std::set<std::string> seen;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (!seen.insert(key).second) Error(it->first.Mark(), "duplicate key '" + key + "'");
+      if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) ==
+          allowed.end()) {
+        std::string list;
+        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        Error(it->first.Mark(),
+              "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
+      }
+    }
+    return true;
+  }
+
+  std::optional<std::string> String(const YAML::Node& node, const std::string& what) {
+    if (!node.IsScalar()) {
+      Error(node.Mark(), what + " must be a string");
+      return std::nullopt;
+    }
+    return node.Scalar();
+  }
+
+  std::string RequiredName(const YAML::Node& doc, const std::string& kind) {
+    const YAML::Node name = doc["name"];
+    if (!name) {
+      Error(doc.Mark(), kind + " needs a 'name'");
+      return "";
+    }
+    auto s = String(name, "'name'");
+    if (s && s->empty()) Error(name.Mark(), "'name' must not be empty");
+    return s.value_or("");
+  }
+
+  bool Bool(const YAML::Node& node, const std::string& what) {
+    if (node.IsScalar()) {
+      const std::string& s = node.Scalar();
+      if (s == "true") return true;
+      if (s == "false") return false;
+    }
+    Error(node.Mark(), what + " must be true or false");
+    return false;
+  }
+
+  std::vector<Reference> Names(const YAML::Node& node, const std::string& what) {
+    std::vector<Reference> out;
+    if (!node || node.IsNull()) return out;
+    if (!node.IsSequence()) {
+      Error(node.Mark(), what + " must be a list of names");
+      return out;
+    }
+    for (const YAML::Node& item : node) {
+      if (!item.IsScalar() || item.Scalar().empty()) {
+        Error(item.Mark(), what + " must contain names (strings)");
+        continue;
+      }
+      out.push_back({item.Scalar(), Loc(item.Mark())});
+    }
+    return out;
+  }
+
+  std::optional<Condition> Expression(const YAML::Node& node, const std::string& what,
+                                      const CheckEnvironment& env) {
+    if (!node.IsScalar() || node.Scalar().empty()) {
+      Error(node.Mark(), what + " must be an expression (a string)");
+      return std::nullopt;
+    }
+    const std::string& text = node.Scalar();
+    FileText ft(text_);
+    SourceMap map = AlignScalar(ft, node.Mark(), text);
+    ParseResult parsed = ParseExpression(text, file_.path, map);
+    diagnostics_.insert(diagnostics_.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
+    if (!parsed.expr) return std::nullopt;
+    CheckResult checked = Check(*parsed.expr, env, file_.path);
+    diagnostics_.insert(diagnostics_.end(), checked.diagnostics.begin(), checked.diagnostics.end());
+    if (!checked.diagnostics.empty()) return std::nullopt;
+    if (!checked.type.is_dyn() && checked.type.kind() != Type::Kind::kBool) {
+      Error(node.Mark(), what + " must be a bool expression, but it is " + checked.type.ToString(),
+            "type");
+      return std::nullopt;
+    }
+    return Condition{std::shared_ptr<const Expr>(std::move(parsed.expr)), text, Loc(node.Mark())};
+  }
+
+  void ReadDocument(const YAML::Node& doc) {
+    if (!doc.IsMap()) {
+      Error(doc.Mark(), "a policy document must be a mapping with a 'kind'");
+      return;
+    }
+    const YAML::Node kind_node = doc["kind"];
+    if (!kind_node) {
+      Error(doc.Mark(),
+            "document has no 'kind' (expected Permissions, Role, CustomerGroup or Policy)");
+      return;
+    }
+    const std::string kind = kind_node.IsScalar() ? kind_node.Scalar() : "";
+    if (kind == "Permissions") {
+      ReadPermissions(doc);
+    } else if (kind == "Role") {
+      ReadRole(doc);
+    } else if (kind == "CustomerGroup") {
+      ReadGroup(doc);
+    } else if (kind == "Policy") {
+      ReadPolicy(doc);
+    } else {
+      Error(kind_node.Mark(),
+            "unknown kind '" + kind + "' (expected Permissions, Role, CustomerGroup or Policy)");
+    }
+  }
+
+  void ReadPermissions(const YAML::Node& doc) {
+    if (!CheckMap(doc, "a Permissions document", {"kind", "permissions", "actions"})) return;
+    if (const YAML::Node perms = doc["permissions"]) {
+      if (!perms.IsMap()) {
+        Error(perms.Mark(), "'permissions' must map permission names to their settings");
+      } else {
+        for (auto it = perms.begin(); it != perms.end(); ++it) {
+          PermissionDecl p;
+          p.name = it->first.Scalar();
+          p.location = Loc(it->first.Mark());
+          const YAML::Node body = it->second;
+          if (body && !body.IsNull()) {
+            if (!CheckMap(body, "permission '" + p.name + "'",
+                          {"requires", "company_level", "levels", "description"})) {
+              continue;
+            }
+            p.requires_ = Names(body["requires"], "'requires'");
+            if (body["company_level"])
+              p.company_level = Bool(body["company_level"], "'company_level'");
+            for (const auto& l : Names(body["levels"], "'levels'")) p.levels.push_back(l.name);
+            if (body["description"])
+              p.description = String(body["description"], "'description'").value_or("");
+          }
+          out_.permissions.push_back(std::move(p));
+        }
+      }
+    }
+    if (const YAML::Node actions = doc["actions"]) {
+      if (!actions.IsMap()) {
+        Error(actions.Mark(), "'actions' must map action names to their settings");
+        return;
+      }
+      for (auto it = actions.begin(); it != actions.end(); ++it) {
+        ActionDecl a;
+        a.name = it->first.Scalar();
+        a.location = Loc(it->first.Mark());
+        const YAML::Node body = it->second;
+        if (body && !body.IsNull()) {
+          if (!CheckMap(body, "action '" + a.name + "'", {"requires", "step_up", "description"})) {
+            continue;
+          }
+          a.requires_ = Names(body["requires"], "'requires'");
+          if (body["step_up"]) a.step_up = Bool(body["step_up"], "'step_up'");
+          if (body["description"])
+            a.description = String(body["description"], "'description'").value_or("");
+        }
+        out_.actions.push_back(std::move(a));
+      }
+    }
+  }
+
+  void ReadRole(const YAML::Node& doc) {
+    if (!CheckMap(doc, "a Role document",
+                  {"kind", "name", "level", "rank", "grants", "customisable", "description"})) {
+      return;
+    }
+    RoleDecl r;
+    r.name = RequiredName(doc, "a Role");
+    r.location = Loc(doc["name"] ? doc["name"].Mark() : doc.Mark());
+    if (const YAML::Node level = doc["level"]) {
+      r.level = String(level, "'level'").value_or("");
+    } else {
+      Error(doc.Mark(), "a Role needs a 'level' (e.g. partner or company)");
+    }
+    if (const YAML::Node rank = doc["rank"]) {
+      try {
+        r.rank = rank.as<int64_t>();
+      } catch (const YAML::Exception&) {
+        Error(rank.Mark(), "'rank' must be an integer");
+      }
+    }
+    r.grants = Names(doc["grants"], "'grants'");
+    r.customisable = Names(doc["customisable"], "'customisable'");
+    if (doc["description"])
+      r.description = String(doc["description"], "'description'").value_or("");
+    out_.roles.push_back(std::move(r));
+  }
+
+  void ReadGroup(const YAML::Node& doc) {
+    if (!CheckMap(doc, "a CustomerGroup document",
+                  {"kind", "name", "members", "match", "description"})) {
+      return;
+    }
+    CustomerGroupDecl g;
+    g.name = RequiredName(doc, "a CustomerGroup");
+    g.location = Loc(doc["name"] ? doc["name"].Mark() : doc.Mark());
+    const YAML::Node members = doc["members"];
+    const YAML::Node match = doc["match"];
+    if (members && match) {
+      Error(match.Mark(),
+            "a CustomerGroup has either 'members' (static) or 'match' (dynamic), not both");
+    } else if (!members && !match) {
+      Error(doc.Mark(), "a CustomerGroup needs 'members' (static) or 'match' (dynamic)");
+    }
+    if (members) {
+      std::vector<std::string> names;
+      for (const auto& m : Names(members, "'members'")) names.push_back(m.name);
+      g.members = std::move(names);
+    }
+    if (match) g.match = Expression(match, "'match'", GroupEnvironment());
+    if (doc["description"])
+      g.description = String(doc["description"], "'description'").value_or("");
+    out_.groups.push_back(std::move(g));
+  }
+
+  void ReadPolicy(const YAML::Node& doc) {
+    if (!CheckMap(doc, "a Policy document", {"kind", "name", "description", "rules"})) return;
+    PolicyDecl p;
+    p.name = RequiredName(doc, "a Policy");
+    p.location = Loc(doc["name"] ? doc["name"].Mark() : doc.Mark());
+    if (doc["description"])
+      p.description = String(doc["description"], "'description'").value_or("");
+    const YAML::Node rules = doc["rules"];
+    if (!rules || !rules.IsSequence()) {
+      Error(rules ? rules.Mark() : doc.Mark(), "a Policy needs 'rules', a list of rules");
+    } else {
+      for (const YAML::Node& rule : rules) ReadRule(rule, p);
+    }
+    out_.policies.push_back(std::move(p));
+  }
+
+  void ReadRule(const YAML::Node& node, PolicyDecl& policy) {
+    if (!CheckMap(node, "a rule",
+                  {"name", "effect", "actions", "when", "unless", "reason", "message"})) {
+      return;
+    }
+    RuleDecl r;
+    r.location = Loc(node.Mark());
+    r.name = RequiredName(node, "a rule");
+    if (const YAML::Node effect = node["effect"]) {
+      const std::string e = effect.IsScalar() ? effect.Scalar() : "";
+      if (e == "allow") {
+        r.effect = Effect::kAllow;
+      } else if (e == "deny") {
+        r.effect = Effect::kDeny;
+      } else {
+        Error(effect.Mark(), "'effect' must be allow or deny");
+      }
+    } else {
+      Error(node.Mark(), "a rule needs an 'effect' (allow or deny)");
+    }
+    const YAML::Node actions = node["actions"];
+    if (!actions) {
+      Error(node.Mark(), "a rule needs 'actions', the actions it decides");
+    } else {
+      r.actions = Names(actions, "'actions'");
+      if (actions.IsSequence() && actions.size() == 0) Error(actions.Mark(), "'actions' is empty");
+    }
+    if (node["when"]) r.when = Expression(node["when"], "'when'", RuleEnvironment());
+    if (node["unless"]) r.unless = Expression(node["unless"], "'unless'", RuleEnvironment());
+    if (node["reason"]) r.reason = String(node["reason"], "'reason'").value_or("");
+    if (node["message"]) r.message = String(node["message"], "'message'").value_or("");
+    policy.rules.push_back(std::move(r));
+  }
+
+  const PolicyFile& file_;
+  const std::string& text_;
+  Diagnostics& diagnostics_;
+  PolicySource& out_;
+};
+
+// ---- Cross-document checks -----------------------------------------------------------
+class Linker {
+ public:
+  Linker(const PolicySource& s, Diagnostics& d) : s_(s), d_(d) {}
+
+  void Run() {
+    std::map<std::string, const Location*> permissions, actions, roles, groups, policies;
+    for (const auto& p : s_.permissions) Unique("permission", p.name, p.location, permissions);
+    for (const auto& a : s_.actions) Unique("action", a.name, a.location, actions);
+    for (const auto& r : s_.roles) Unique("role", r.name, r.location, roles);
+    for (const auto& g : s_.groups) Unique("customer group", g.name, g.location, groups);
+    for (const auto& p : s_.policies) Unique("policy", p.name, p.location, policies);
+
+    auto require = [&](const Reference& ref, const char* what) {
+      if (!permissions.count(ref.name)) {
+        Report(ref.location, std::string(what) + " refers to undefined permission '" + ref.name +
+                                 "'" + Nearest(ref.name, permissions));
+      }
+    };
+    for (const auto& p : s_.permissions) {
+      for (const auto& r : p.requires_) require(r, "'requires'");
+    }
+    for (const auto& a : s_.actions) {
+      for (const auto& r : a.requires_) require(r, "'requires'");
+    }
+    for (const auto& role : s_.roles) {
+      for (const auto& r : role.grants) require(r, "'grants'");
+      for (const auto& r : role.customisable) require(r, "'customisable'");
+    }
+    for (const auto& policy : s_.policies) {
+      std::set<std::string> rule_names;
+      for (const auto& rule : policy.rules) {
+        if (!rule.name.empty() && !rule_names.insert(rule.name).second) {
+          Report(rule.location,
+                 "duplicate rule name '" + rule.name + "' in policy '" + policy.name + "'",
+                 "duplicate");
+        }
+        for (const auto& a : rule.actions) CheckActionPattern(a, actions);
+      }
+    }
+    FindCycles();
+  }
+
+ private:
+  void Report(const Location& at, std::string message, const char* code = "reference") {
+    d_.push_back({at.file, at.line, at.column, std::move(message), code});
+  }
+
+  void Unique(const char* what, const std::string& name, const Location& at,
+              std::map<std::string, const Location*>& seen) {
+    if (name.empty()) return;
+    auto [it, inserted] = seen.emplace(name, &at);
+    if (!inserted) {
+      Report(at,
+             std::string("duplicate ") + what + " '" + name + "' (first declared at " +
+                 it->second->file + ":" + std::to_string(it->second->line) + ")",
+             "duplicate");
+    }
+  }
+
+  // True when a and b differ by at most one insertion, deletion or substitution.
+  static bool WithinOneEdit(const std::string& a, const std::string& b) {
+    if (a.size() > b.size()) return WithinOneEdit(b, a);
+    if (b.size() - a.size() > 1) return false;
+    size_t i = 0;
+    while (i < a.size() && a[i] == b[i]) ++i;
+    if (a.size() == b.size())
+      return a.compare(i + 1, std::string::npos, b, i + 1) == 0 || i == a.size();
+    return a.compare(i, std::string::npos, b, i + 1) == 0;
+  }
+
+  static std::string Nearest(const std::string& name,
+                             const std::map<std::string, const Location*>& known) {
+    for (const auto& [k, loc] : known) {
+      if (WithinOneEdit(k, name)) return " (did you mean '" + k + "'?)";
+    }
+    return "";
+  }
+
+  void CheckActionPattern(const Reference& a,
+                          const std::map<std::string, const Location*>& actions) {
+    if (a.name == "*") return;
+    if (a.name.size() > 2 && a.name.compare(a.name.size() - 2, 2, ".*") == 0) {
+      const std::string prefix = a.name.substr(0, a.name.size() - 1);  // keep the dot
+      for (const auto& [name, loc] : actions) {
+        if (name.compare(0, prefix.size(), prefix) == 0) return;
+      }
+      Report(a.location, "action pattern '" + a.name + "' matches no declared action");
+      return;
+    }
+    if (!actions.count(a.name)) {
+      Report(a.location,
+             "rule refers to undefined action '" + a.name + "'" + Nearest(a.name, actions));
+    }
+  }
+
+  // Reports each cycle in the permission `requires` graph once.
+  void FindCycles() {
+    std::map<std::string, const PermissionDecl*> by_name;
+    for (const auto& p : s_.permissions) by_name.emplace(p.name, &p);
+    std::map<std::string, int> state;  // 0 new, 1 on stack, 2 done
+    std::vector<std::string> stack;
+    std::function<void(const PermissionDecl&)> visit = [&](const PermissionDecl& p) {
+      state[p.name] = 1;
+      stack.push_back(p.name);
+      for (const auto& r : p.requires_) {
+        auto it = by_name.find(r.name);
+        if (it == by_name.end()) continue;
+        if (state[r.name] == 1) {
+          auto from = std::find(stack.begin(), stack.end(), r.name);
+          std::string cycle;
+          for (auto s = from; s != stack.end(); ++s) cycle += *s + " -> ";
+          Report(r.location, "permission dependency cycle: " + cycle + r.name, "cycle");
+        } else if (state[r.name] == 0) {
+          visit(*it->second);
+        }
+      }
+      stack.pop_back();
+      state[p.name] = 2;
+    };
+    for (const auto& p : s_.permissions) {
+      if (state[p.name] == 0) visit(p);
+    }
+  }
+
+  const PolicySource& s_;
+  Diagnostics& d_;
+};
+
+std::string Revision(const std::vector<PolicyFile>& files) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  auto mix = [&](const std::string& s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ULL;
+  };
+  for (const auto& f : files) {
+    mix(f.path);
+    mix(f.text);
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+bool IsPolicyFile(const fs::path& p) {
+  const std::string ext = p.extension().string();
+  if (ext != ".yaml" && ext != ".yml") return false;
+  const std::string stem = p.stem().string();
+  return !(stem.size() >= 5 && stem.compare(stem.size() - 5, 5, "_test") == 0);
+}
+
+}  // namespace
+
+std::string PolicySource::Summary() const {
+  size_t rules = 0;
+  for (const auto& p : policies) rules += p.rules.size();
+  auto n = [](size_t count, const char* one, const char* many) {
+    return std::to_string(count) + " " + (count == 1 ? one : many);
+  };
+  return n(files.size(), "file", "files") + ", " +
+         n(permissions.size(), "permission", "permissions") + ", " +
+         n(actions.size(), "action", "actions") + ", " + n(roles.size(), "role", "roles") + ", " +
+         n(groups.size(), "group", "groups") + ", " + n(policies.size(), "policy", "policies") +
+         " (" + n(rules, "rule", "rules") + ")";
+}
+
+std::string LoadResult::FormattedDiagnostics() const {
+  return FormatDiagnostics(diagnostics, [this](const std::string& path) -> const std::string* {
+    for (const auto& f : files) {
+      if (f.path == path) return &f.text;
+    }
+    return nullptr;
+  });
+}
+
+const CheckEnvironment& RuleEnvironment() {
+  static const CheckEnvironment* env = [] {
+    auto* e = new CheckEnvironment(CheckEnvironment::Standard());
+    e->DeclareVariable("principal", Type::Dyn());
+    e->DeclareVariable("resource", Type::Dyn());
+    e->DeclareVariable("context", Type::Dyn());
+    e->DeclareVariable("action", Type::String());
+    e->DeclareVariable("now", Type::Timestamp());
+    return e;
+  }();
+  return *env;
+}
+
+const CheckEnvironment& GroupEnvironment() {
+  static const CheckEnvironment* env = [] {
+    auto* e = new CheckEnvironment(CheckEnvironment::Standard());
+    e->DeclareVariable("customer", Type::Dyn());
+    e->DeclareVariable("now", Type::Timestamp());
+    return e;
+  }();
+  return *env;
+}
+
+LoadResult LoadPolicyFiles(std::vector<PolicyFile> files) {
+  LoadResult result;
+  PolicySource source;
+  for (const auto& file : files) {
+    DocumentReader(file, result.diagnostics, source).Read();
+  }
+  Linker(source, result.diagnostics).Run();
+  SortDiagnostics(result.diagnostics);
+  source.revision = Revision(files);
+  result.files = files;
+  source.files = std::move(files);
+  if (result.diagnostics.empty()) result.source = std::move(source);
+  return result;
+}
+
+LoadResult LoadPolicyDirectory(const fs::path& directory) {
+  std::error_code ec;
+  if (!fs::is_directory(directory, ec)) {
+    LoadResult r;
+    r.diagnostics.push_back({directory.string(), 0, 0, "not a directory", "io"});
+    return r;
+  }
+  std::vector<fs::path> paths;
+  for (auto it = fs::recursive_directory_iterator(directory, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec) && IsPolicyFile(it->path())) paths.push_back(it->path());
+  }
+  std::sort(paths.begin(), paths.end());
+  std::vector<PolicyFile> files;
+  Diagnostics io_errors;
+  for (const auto& p : paths) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string rel = fs::relative(p, directory, ec).generic_string();
+    if (!in) {
+      io_errors.push_back({rel, 0, 0, "cannot read file", "io"});
+      continue;
+    }
+    files.push_back({rel, text.str()});
+  }
+  LoadResult result = LoadPolicyFiles(std::move(files));
+  if (!io_errors.empty()) {
+    result.diagnostics.insert(result.diagnostics.begin(), io_errors.begin(), io_errors.end());
+    result.source.reset();
+  }
+  if (paths.empty()) {
+    result.diagnostics.push_back(
+        {directory.string(), 0, 0, "no policy files (*.yaml, *.yml) found", "io"});
+    result.source.reset();
+  }
+  return result;
+}
+
+}  // namespace castellan::dsl

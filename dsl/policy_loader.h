@@ -1,0 +1,42 @@
+// Loads a policy directory: every *.yaml / *.yml file below it (recursively,
+// in path order), several documents per file, except decision fixtures
+// (*_test.yaml). Each document has a `kind`: Permissions, Role,
+// CustomerGroup or Policy (see docs/policy-language.md).
+//
+// Every problem in every file is reported in one pass, each with
+// file:line:column (expressions included), and a directory with any error is
+// rejected whole: `source` is set only when `diagnostics` is empty.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "dsl/checker.h"
+#include "dsl/diagnostic.h"
+#include "dsl/policy.h"
+
+namespace castellan::dsl {
+
+struct LoadResult {
+  std::optional<PolicySource> source;
+  Diagnostics diagnostics;
+  // The files read (also on failure), to show source lines under diagnostics.
+  std::vector<PolicyFile> files;
+
+  // Diagnostics formatted with source lines and carets.
+  std::string FormattedDiagnostics() const;
+};
+
+LoadResult LoadPolicyDirectory(const std::filesystem::path& directory);
+
+// Loads documents from in-memory files (the loader's core; tests use it).
+LoadResult LoadPolicyFiles(std::vector<PolicyFile> files);
+
+// The variables and functions policy expressions may use: principal,
+// resource, context (dyn), action (string), now (timestamp), plus the
+// standard and domain functions. Group `match:` expressions see `customer`.
+const CheckEnvironment& RuleEnvironment();
+const CheckEnvironment& GroupEnvironment();
+
+}  // namespace castellan::dsl

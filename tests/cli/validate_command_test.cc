@@ -1,0 +1,65 @@
+// Runs the real castellan binary, as a user would.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <cstdio>
+#include <string>
+
+namespace {
+
+struct CommandRun {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+
+CommandRun Castellan(const std::string& args) {
+  const std::string command = std::string(CASTELLAN_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  CommandRun run{-1, ""};
+  if (pipe == nullptr) return run;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) run.output.append(buf, n);
+  int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+TEST(ValidateCommand, DefaultPoliciesAreValidAndExitZero) {
+  CommandRun r = Castellan("validate " CASTELLAN_SOURCE_DIR "/policies");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("valid:"), std::string::npos) << r.output;
+}
+
+TEST(ValidateCommand, BrokenPoliciesExitOneWithPositionedErrors) {
+  CommandRun r = Castellan("validate " CASTELLAN_SOURCE_DIR "/tests/dsl/testdata/broken");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("policy.yaml:7:46: error: expected an expression"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("24 errors; the policy set is rejected"), std::string::npos) << r.output;
+}
+
+TEST(ValidateCommand, UsageErrorsExitTwo) {
+  EXPECT_EQ(Castellan("validate").exit_code, 2);
+  EXPECT_EQ(Castellan("validate a b").exit_code, 2);
+  EXPECT_EQ(Castellan("frobnicate").exit_code, 2);
+  EXPECT_EQ(Castellan("").exit_code, 2);
+}
+
+TEST(ValidateCommand, MissingDirectoryIsAPolicyError) {
+  CommandRun r = Castellan("validate /nonexistent/castellan");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("not a directory"), std::string::npos) << r.output;
+}
+
+TEST(Cli, HelpAndVersionTellTheTruth) {
+  CommandRun help = Castellan("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("validate DIR"), std::string::npos);
+  CommandRun version = Castellan("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.output.rfind("castellan ", 0), 0u) << version.output;
+  EXPECT_EQ(Castellan("validate --help").exit_code, 0);
+}
+
+}  // namespace
