@@ -81,6 +81,18 @@ const char* MacroName(Macro macro) {
   return "?";
 }
 
+bool QualifiedName(const Expr& e, std::vector<std::string>* parts) {
+  if (e.kind == Expr::Kind::kIdent) {
+    parts->push_back(e.name);
+    return true;
+  }
+  if (e.kind == Expr::Kind::kSelect && !e.test_only && QualifiedName(*e.target, parts)) {
+    parts->push_back(e.name);
+    return true;
+  }
+  return false;
+}
+
 std::string Expr::DebugString() const {
   switch (kind) {
     case Kind::kConstant:

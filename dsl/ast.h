@@ -73,4 +73,8 @@ struct Expr {
 
 using ExprPtr = std::unique_ptr<Expr>;
 
+// Appends the parts of a dotted name (`a.b.c` -> a, b, c) and returns true
+// when `e` is an identifier followed only by field selections.
+bool QualifiedName(const Expr& e, std::vector<std::string>* parts);
+
 }  // namespace castellan::dsl

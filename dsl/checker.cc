@@ -68,41 +68,32 @@ Type Join(const std::vector<Type>& types) {
   return types[0];
 }
 
-const char* TypeDenotation(std::string_view name, Type* type) {
-  struct Entry {
-    const char* name;
-    Type (*make)();
-  };
-  static const Entry kTypes[] = {
-      {"bool", Type::Bool},
-      {"int", Type::Int},
-      {"uint", Type::Uint},
-      {"double", Type::Double},
-      {"string", Type::String},
-      {"bytes", Type::Bytes},
-      {"null_type", Type::Null},
-      {"google.protobuf.Timestamp", Type::Timestamp},
-      {"google.protobuf.Duration", Type::Duration},
-  };
-  for (const auto& e : kTypes) {
-    if (name == e.name) {
-      *type = Type::TypeOf(e.make());
-      return e.name;
+// The type named by an identifier such as `int` or `google.protobuf.Timestamp`.
+bool TypeDenotation(std::string_view name, Type* type) {
+  static const char* const kNames[] = {"bool",
+                                       "int",
+                                       "uint",
+                                       "double",
+                                       "string",
+                                       "bytes",
+                                       "null_type",
+                                       "google.protobuf.Timestamp",
+                                       "google.protobuf.Duration"};
+  for (const char* n : kNames) {
+    if (name == n) {
+      *type = Type::TypeOf(*ParseTypeName(n));
+      return true;
     }
   }
-  if (name == "list") {
+  if (name == "list")
     *type = Type::TypeOf(Type::List(Type::Dyn()));
-    return "list";
-  }
-  if (name == "map") {
+  else if (name == "map")
     *type = Type::TypeOf(Type::Map(Type::Dyn(), Type::Dyn()));
-    return "map";
-  }
-  if (name == "type") {
+  else if (name == "type")
     *type = Type::TypeOf(Type::TypeOf(Type::Dyn()));
-    return "type";
-  }
-  return nullptr;
+  else
+    return false;
+  return true;
 }
 
 class Checker {
@@ -174,18 +165,6 @@ class Checker {
       if (locals_[i].first == name) return &locals_[i].second;
     }
     return nullptr;
-  }
-
-  static bool QualifiedName(const Expr& e, std::vector<std::string>* parts) {
-    if (e.kind == Expr::Kind::kIdent) {
-      parts->push_back(e.name);
-      return true;
-    }
-    if (e.kind == Expr::Kind::kSelect && !e.test_only && QualifiedName(*e.target, parts)) {
-      parts->push_back(e.name);
-      return true;
-    }
-    return false;
   }
 
   // Resolves `a.b.c`: a local, or the longest declared variable prefix, or a

@@ -431,7 +431,7 @@ class Compiler {
       case dsl::Expr::Kind::kSelect: {
         if (!e.test_only) {
           std::vector<std::string> parts;
-          if (QualifiedName(e, &parts) && !FindLocal(parts[0])) return CompileName(parts);
+          if (dsl::QualifiedName(e, &parts) && !FindLocal(parts[0])) return CompileName(parts);
         }
         return std::make_unique<SelectNode>(Compile(*e.target), e.name, e.test_only);
       }
@@ -475,18 +475,6 @@ class Compiler {
   }
 
   // a.b.c -> {"a", "b", "c"}; false unless the chain is idents and selects.
-  static bool QualifiedName(const dsl::Expr& e, std::vector<std::string>* parts) {
-    if (e.kind == dsl::Expr::Kind::kIdent) {
-      parts->push_back(e.name);
-      return true;
-    }
-    if (e.kind == dsl::Expr::Kind::kSelect && !e.test_only && QualifiedName(*e.target, parts)) {
-      parts->push_back(e.name);
-      return true;
-    }
-    return false;
-  }
-
   NodePtr CompileName(std::vector<std::string> parts) {
     std::vector<size_t> candidates;
     std::string name;
@@ -524,7 +512,7 @@ class Compiler {
     std::string name = fn;
     // A receiver that is a bare namespace (email.domain(x)) names a function.
     std::vector<std::string> ns;
-    if (e.target && QualifiedName(*e.target, &ns) && !FindLocal(ns[0])) {
+    if (e.target && dsl::QualifiedName(*e.target, &ns) && !FindLocal(ns[0])) {
       std::string qualified;
       for (const auto& p : ns) qualified += p + ".";
       qualified += fn;

@@ -248,19 +248,11 @@ std::optional<Duration> ParseDuration(std::string_view s, std::string* error) {
 }
 
 std::string FormatTimestamp(const Timestamp& t) {
-  int64_t days = t.seconds / 86400;
-  int64_t rem = t.seconds % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    days -= 1;
-  }
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
+  CivilTime c;
+  ToCivil(t, "", &c, nullptr);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y),
-                m, d, static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
-                static_cast<long long>(rem % 60));
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d", static_cast<long long>(c.year),
+                c.month, c.day, c.hour, c.minute, c.second);
   return std::string(buf) + Fraction(t.nanos) + "Z";
 }
 
