@@ -81,6 +81,14 @@ const char* MacroName(Macro macro) {
   return "?";
 }
 
+void VisitExpr(const Expr& e, const std::function<void(const Expr&)>& visit) {
+  visit(e);
+  if (e.target) VisitExpr(*e.target, visit);
+  for (const auto& a : e.args) VisitExpr(*a, visit);
+  if (e.predicate) VisitExpr(*e.predicate, visit);
+  if (e.transform) VisitExpr(*e.transform, visit);
+}
+
 bool QualifiedName(const Expr& e, std::vector<std::string>* parts) {
   if (e.kind == Expr::Kind::kIdent) {
     parts->push_back(e.name);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -72,6 +73,9 @@ struct Expr {
 };
 
 using ExprPtr = std::unique_ptr<Expr>;
+
+// Calls `visit` on `e` and every node below it, parents first.
+void VisitExpr(const Expr& e, const std::function<void(const Expr&)>& visit);
 
 // Appends the parts of a dotted name (`a.b.c` -> a, b, c) and returns true
 // when `e` is an identifier followed only by field selections.

@@ -418,6 +418,7 @@ class Linker {
       }
     }
     FindCycles();
+    CheckRoleNames(roles);
   }
 
  private:
@@ -470,6 +471,33 @@ class Linker {
     if (!actions.count(a.name)) {
       Report(a.location,
              "rule refers to undefined action '" + a.name + "'" + Nearest(a.name, actions));
+    }
+  }
+
+  // role.rank("x") and role.level("x") with a literal name must name a declared role.
+  void CheckRoleNames(const std::map<std::string, const Location*>& roles) {
+    auto check = [&](const std::optional<Condition>& c) {
+      if (!c || !c->expr) return;
+      VisitExpr(*c->expr, [&](const Expr& e) {
+        if (e.kind != Expr::Kind::kCall || (e.name != "rank" && e.name != "level") || !e.target ||
+            e.target->kind != Expr::Kind::kIdent || e.target->name != "role" ||
+            e.args.size() != 1 || e.args[0]->kind != Expr::Kind::kConstant ||
+            e.args[0]->constant.kind != Constant::Kind::kString) {
+          return;
+        }
+        const std::string& name = e.args[0]->constant.string_value;
+        if (!roles.count(name)) {
+          Location at{c->location.file, e.args[0]->position.line, e.args[0]->position.column};
+          Report(at, "undefined role '" + name + "'" + Nearest(name, roles));
+        }
+      });
+    };
+    for (const auto& g : s_.groups) check(g.match);
+    for (const auto& p : s_.policies) {
+      for (const auto& r : p.rules) {
+        check(r.when);
+        check(r.unless);
+      }
     }
   }
 
@@ -564,6 +592,8 @@ const CheckEnvironment& RuleEnvironment() {
     e->DeclareVariable("context", Type::Dyn());
     e->DeclareVariable("action", Type::String());
     e->DeclareVariable("now", Type::Timestamp());
+    e->DeclareFunction("role.rank(string) -> int");
+    e->DeclareFunction("role.level(string) -> string");
     return e;
   }();
   return *env;

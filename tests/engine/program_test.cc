@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "dsl/parser.h"
+#include "engine/role_functions.h"
 
 namespace castellan::engine {
 namespace {
@@ -90,6 +91,31 @@ TEST(Program, ComprehensionsBindTheirVariables) {
   EXPECT_EQ(Eval("[1, 2, 3].filter(x, x > 1).map(x, x * 10)").DebugString(), "[20, 30]");
   EXPECT_EQ(Eval("{'a': 1, 'b': 2}.exists(k, v, k == 'b' && v == 2)").DebugString(), "true");
   EXPECT_EQ(Eval("[[1], [2, 3]].all(l, l.all(x, x > 0))").DebugString(), "true");
+}
+
+}  // namespace
+}  // namespace castellan::engine
+
+namespace castellan::engine {
+namespace {
+
+TEST(RoleFunctions, RankTieIsNotBeneath) {
+  std::vector<dsl::RoleDecl> roles(3);
+  roles[0].name = "partner.owner", roles[0].level = "partner", roles[0].rank = 4;
+  roles[1].name = "partner.admin", roles[1].level = "partner", roles[1].rank = 2;
+  roles[2].name = "partner.support", roles[2].level = "partner", roles[2].rank = 1;
+  FunctionRegistry registry = FunctionRegistry::Standard();
+  RegisterRoleFunctions(registry, roles);
+  ProgramOptions options;
+  options.functions = &registry;
+  auto eval = [&](std::string_view text) {
+    auto parsed = dsl::ParseExpression(text);
+    return Program::Compile(*parsed.expr, options)->Evaluate(MapActivation());
+  };
+  EXPECT_EQ(eval("role.rank('partner.owner') > role.rank('partner.admin')").DebugString(), "true");
+  EXPECT_EQ(eval("role.rank('partner.admin') > role.rank('partner.admin')").DebugString(), "false");
+  EXPECT_EQ(eval("role.level('partner.support')").DebugString(), "\"partner\"");
+  EXPECT_TRUE(eval("role.rank('partner.nobody') < 3").is_error());
 }
 
 }  // namespace
