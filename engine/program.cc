@@ -437,15 +437,24 @@ class Compiler {
       }
       case dsl::Expr::Kind::kCall:
         return CompileCall(e);
-      case dsl::Expr::Kind::kList: {
-        std::vector<NodePtr> items;
-        for (const auto& a : e.args) items.push_back(Compile(*a));
-        return std::make_unique<ListNode>(std::move(items));
-      }
+      case dsl::Expr::Kind::kList:
       case dsl::Expr::Kind::kMap: {
-        std::vector<NodePtr> kv;
-        for (const auto& a : e.args) kv.push_back(Compile(*a));
-        return std::make_unique<MapNode>(std::move(kv));
+        std::vector<NodePtr> items;
+        bool constant = true;
+        for (const auto& a : e.args) {
+          items.push_back(Compile(*a));
+          constant = constant && dynamic_cast<const ConstNode*>(items.back().get()) != nullptr;
+        }
+        NodePtr node = e.kind == dsl::Expr::Kind::kList
+                           ? NodePtr(std::make_unique<ListNode>(std::move(items)))
+                           : NodePtr(std::make_unique<MapNode>(std::move(items)));
+        // A literal made only of constants is built once, here, not per request.
+        if (constant) {
+          const MapActivation no_variables;
+          Frame scratch{no_variables, {}};
+          return std::make_unique<ConstNode>(node->Eval(scratch));
+        }
+        return node;
       }
       case dsl::Expr::Kind::kComprehension:
         return CompileComprehension(e);
