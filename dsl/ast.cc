@@ -101,6 +101,16 @@ bool QualifiedName(const Expr& e, std::vector<std::string>* parts) {
   return false;
 }
 
+std::vector<std::string> DottedPrefixes(const std::vector<std::string>& parts) {
+  std::vector<std::string> prefixes;
+  std::string name;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    name += (i ? "." : "") + parts[i];
+    prefixes.push_back(name);
+  }
+  return prefixes;
+}
+
 std::string Expr::DebugString() const {
   switch (kind) {
     case Kind::kConstant:

@@ -81,4 +81,7 @@ void VisitExpr(const Expr& e, const std::function<void(const Expr&)>& visit);
 // when `e` is an identifier followed only by field selections.
 bool QualifiedName(const Expr& e, std::vector<std::string>* parts);
 
+// The dotted prefixes of a name's parts: {a, b, c} -> {"a", "a.b", "a.b.c"}.
+std::vector<std::string> DottedPrefixes(const std::vector<std::string>& parts);
+
 }  // namespace castellan::dsl

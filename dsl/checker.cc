@@ -171,12 +171,7 @@ class Checker {
   // type denotation; the remaining parts are field selections.
   Type VisitName(const Expr& e, const std::vector<std::string>& parts) {
     if (const Type* local = FindLocal(parts[0])) return SelectPath(e, *local, parts, 1);
-    std::string name;
-    std::vector<std::string> prefixes;
-    for (size_t i = 0; i < parts.size(); ++i) {
-      name += (i ? "." : "") + parts[i];
-      prefixes.push_back(name);
-    }
+    const std::vector<std::string> prefixes = DottedPrefixes(parts);
     for (size_t n = parts.size(); n >= 1; --n) {
       if (const Type* var = env_.FindVariable(prefixes[n - 1])) {
         return SelectPath(e, *var, parts, n);

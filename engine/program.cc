@@ -483,15 +483,10 @@ class Compiler {
     return Value::Null();
   }
 
-  // a.b.c -> {"a", "b", "c"}; false unless the chain is idents and selects.
+  // A dotted name: tries the longest prefix the activation may bind first.
   NodePtr CompileName(std::vector<std::string> parts) {
     std::vector<size_t> candidates;
-    std::string name;
-    std::vector<std::string> prefixes;
-    for (size_t i = 0; i < parts.size(); ++i) {
-      name += (i ? "." : "") + parts[i];
-      prefixes.push_back(name);
-    }
+    const std::vector<std::string> prefixes = dsl::DottedPrefixes(parts);
     for (size_t n = parts.size(); n >= 1; --n) {
       const std::string& prefix = prefixes[n - 1];
       const bool known = options_.variables == nullptr || options_.variables->count(prefix) > 0;
