@@ -75,7 +75,7 @@ SourceMap AlignScalar(const FileText& file, const YAML::Mark& mark, const std::s
 class DocumentReader {
  public:
   DocumentReader(const PolicyFile& file, Diagnostics& diagnostics, PolicySource& out)
-      : file_(file), text_(file.text), diagnostics_(diagnostics), out_(out) {}
+      : file_(file), lines_(file.text), diagnostics_(diagnostics), out_(out) {}
 
   void Read() {
     std::vector<YAML::Node> documents;
@@ -174,8 +174,7 @@ class DocumentReader {
       return std::nullopt;
     }
     const std::string& text = node.Scalar();
-    FileText ft(text_);
-    SourceMap map = AlignScalar(ft, node.Mark(), text);
+    SourceMap map = AlignScalar(lines_, node.Mark(), text);
     ParseResult parsed = ParseExpression(text, file_.path, map);
     diagnostics_.insert(diagnostics_.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
     if (!parsed.expr) return std::nullopt;
@@ -372,7 +371,7 @@ class DocumentReader {
   }
 
   const PolicyFile& file_;
-  const std::string& text_;
+  const FileText lines_;  // line index of the file, built once
   Diagnostics& diagnostics_;
   PolicySource& out_;
 };
