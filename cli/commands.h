@@ -13,5 +13,7 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
 int ValidateCommand(const std::vector<std::string>& args);
+int CheckCommand(const std::vector<std::string>& args);
+int TestCommand(const std::vector<std::string>& args);
 
 }  // namespace castellan::cli

@@ -18,6 +18,8 @@ from policy files written in YAML with CEL conditions.
 
 Commands:
   validate DIR   check the policy files below DIR and report every error
+  check [FILE]   decide one JSON request (from FILE or stdin) and print the decision
+  test DIR       run the decision fixtures (*_test.yaml) below DIR
   version        print the version
 
 Options:
@@ -45,6 +47,8 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (command == "validate") return ValidateCommand(rest);
+  if (command == "check") return CheckCommand(rest);
+  if (command == "test") return TestCommand(rest);
   std::cerr << "castellan: unknown command '" << command << "'\n\n" << kHelp;
   return kExitUsage;
 }

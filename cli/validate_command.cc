@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "dsl/policy_loader.h"
+#include "engine/policy_set.h"
 
 namespace castellan::cli {
 namespace {
@@ -40,16 +40,16 @@ int ValidateCommand(const std::vector<std::string>& args) {
     std::cerr << "castellan validate: missing DIR\n\n" << kValidateHelp;
     return kExitUsage;
   }
-  dsl::LoadResult result = dsl::LoadPolicyDirectory(dir);
-  if (!result.source) {
-    std::cout << result.FormattedDiagnostics();
+  engine::PolicySetLoad result = engine::LoadPolicySet(dir);
+  if (!result.set) {
+    std::cout << result.formatted;
     std::cout << dir << ": " << result.diagnostics.size()
               << (result.diagnostics.size() == 1 ? " error" : " errors")
               << "; the policy set is rejected\n";
     return kExitFailure;
   }
-  std::cout << dir << ": valid: " << result.source->Summary() << "; revision "
-            << result.source->revision << "\n";
+  std::cout << dir << ": valid: " << result.set->source().Summary() << "; revision "
+            << result.set->revision() << "\n";
   return kExitOk;
 }
 

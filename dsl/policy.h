@@ -52,6 +52,11 @@ struct RoleDecl {
   int64_t rank = 0;                     // higher outranks lower within a level
   std::vector<Reference> grants;        // permissions held by default
   std::vector<Reference> customisable;  // permissions that may be granted on top
+  // Where a binding of this role applies, as organization terms: "own" (the
+  // holder's organization), "assigned_customers" (customers of the holder's
+  // organization inside its customer access), "customers" (every customer of
+  // the holder's organization), "any" (every organization: platform staff).
+  std::vector<std::string> scope{"own"};
   std::string description;
   Location location;
 };

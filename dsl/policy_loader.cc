@@ -268,7 +268,8 @@ class DocumentReader {
 
   void ReadRole(const YAML::Node& doc) {
     if (!CheckMap(doc, "a Role document",
-                  {"kind", "name", "level", "rank", "grants", "customisable", "description"})) {
+                  {"kind", "name", "level", "rank", "grants", "customisable", "scope",
+                   "description"})) {
       return;
     }
     RoleDecl r;
@@ -288,6 +289,18 @@ class DocumentReader {
     }
     r.grants = Names(doc["grants"], "'grants'");
     r.customisable = Names(doc["customisable"], "'customisable'");
+    if (const YAML::Node scope = doc["scope"]) {
+      r.scope.clear();
+      for (const auto& term : Names(scope, "'scope'")) {
+        static const std::set<std::string> kTerms = {"own", "assigned_customers", "customers",
+                                                     "any"};
+        if (!kTerms.count(term.name)) {
+          Error(scope.Mark(), "unknown scope term '" + term.name +
+                                  "' (expected own, assigned_customers, customers or any)");
+        }
+        r.scope.push_back(term.name);
+      }
+    }
     if (doc["description"])
       r.description = String(doc["description"], "'description'").value_or("");
     out_.roles.push_back(std::move(r));
@@ -556,7 +569,12 @@ bool IsPolicyFile(const fs::path& p) {
   const std::string ext = p.extension().string();
   if (ext != ".yaml" && ext != ".yml") return false;
   const std::string stem = p.stem().string();
-  return !(stem.size() >= 5 && stem.compare(stem.size() - 5, 5, "_test") == 0);
+  auto ends_with = [&](std::string_view suffix) {
+    return stem.size() >= suffix.size() &&
+           stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  // Decision fixtures and entity data live beside the policies but are not policies.
+  return !ends_with("_test") && !ends_with("entities");
 }
 
 }  // namespace
@@ -583,6 +601,27 @@ std::string LoadResult::FormattedDiagnostics() const {
   });
 }
 
+namespace {
+
+// The functions the engine adds for policies (engine/policy_functions.cc).
+constexpr const char* kPolicyFunctions[] = {
+    "role.rank(string) -> int",
+    "role.level(string) -> string",
+    "role.grants(string) -> list(string)",
+    "role.customisable(string) -> list(string)",
+    "role.names(dyn) -> list(string)",
+    "role.maxRank(dyn) -> int",
+    "role.maxRank(dyn, string) -> int",
+    "permission.requires(string) -> list(string)",
+    "permission.companyLevel(string) -> bool",
+    "permission.levels(string) -> list(string)",
+    "org(string) -> dyn",
+    "user(string) -> dyn",
+    "group.contains(string, string) -> bool",
+};
+
+}  // namespace
+
 const CheckEnvironment& RuleEnvironment() {
   static const CheckEnvironment* env = [] {
     auto* e = new CheckEnvironment(CheckEnvironment::Standard());
@@ -591,8 +630,8 @@ const CheckEnvironment& RuleEnvironment() {
     e->DeclareVariable("context", Type::Dyn());
     e->DeclareVariable("action", Type::String());
     e->DeclareVariable("now", Type::Timestamp());
-    e->DeclareFunction("role.rank(string) -> int");
-    e->DeclareFunction("role.level(string) -> string");
+    e->DeclareVariable("permissions", Type::List(Type::String()));
+    for (const char* signature : kPolicyFunctions) e->DeclareFunction(signature);
     return e;
   }();
   return *env;

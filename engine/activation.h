@@ -14,11 +14,15 @@
 
 namespace castellan::engine {
 
+class EntityStore;
+
 class Activation {
  public:
   virtual ~Activation() = default;
   // The value bound to `name`, or nullptr when there is none.
   virtual const Value* Find(std::string_view name) const = 0;
+  // The stored entities functions such as org(id) read; nullptr when none.
+  virtual const EntityStore* entities() const { return nullptr; }
 };
 
 // An Activation over a plain name -> value table.

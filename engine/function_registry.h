@@ -13,11 +13,16 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "engine/activation.h"
 #include "engine/value.h"
 
 namespace castellan::engine {
 
 using FunctionImpl = std::function<Value(std::span<const Value> args)>;
+// A function that also reads the request it runs in (e.g. org(id) reads the
+// activation's entity store).
+using ContextFunctionImpl =
+    std::function<Value(std::span<const Value> args, const Activation& activation)>;
 
 class FunctionRegistry {
  public:
@@ -26,11 +31,16 @@ class FunctionRegistry {
 
   // Adds or replaces `name`.
   void Add(std::string name, FunctionImpl impl) { functions_[std::move(name)] = std::move(impl); }
+  void AddContextual(std::string name, ContextFunctionImpl impl) {
+    contextual_[std::move(name)] = std::move(impl);
+  }
   // nullptr when no function has that name.
   const FunctionImpl* Find(std::string_view name) const;
+  const ContextFunctionImpl* FindContextual(std::string_view name) const;
 
  private:
   std::unordered_map<std::string, FunctionImpl> functions_;
+  std::unordered_map<std::string, ContextFunctionImpl> contextual_;
 };
 
 // "no matching overload for 'f' applied to (int, string)".

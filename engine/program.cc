@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <array>
+#include <type_traits>
 #include <vector>
 
 namespace castellan::engine {
@@ -135,10 +136,12 @@ class SelectNode final : public PlanNode {
 };
 
 // ---- Calls ---------------------------------------------------------------------------
+// Evaluates the arguments (stopping at the first error) and hands them to `impl`, a
+// FunctionImpl or a ContextFunctionImpl.
+template <typename Impl>
 class CallNode final : public PlanNode {
  public:
-  CallNode(const FunctionImpl* impl, std::vector<NodePtr> args)
-      : impl_(impl), args_(std::move(args)) {}
+  CallNode(const Impl* impl, std::vector<NodePtr> args) : impl_(impl), args_(std::move(args)) {}
   Value Eval(Frame& f) const override {
     // Most calls take one to three arguments; keep them on the stack.
     std::array<Value, 4> small;
@@ -152,11 +155,16 @@ class CallNode final : public PlanNode {
       values[i] = args_[i]->Eval(f);
       if (values[i].is_error()) return values[i];
     }
-    return (*impl_)(std::span<const Value>(values, args_.size()));
+    std::span<const Value> span(values, args_.size());
+    if constexpr (std::is_same_v<Impl, ContextFunctionImpl>) {
+      return (*impl_)(span, f.activation);
+    } else {
+      return (*impl_)(span);
+    }
   }
 
  private:
-  const FunctionImpl* impl_;
+  const Impl* impl_;
   std::vector<NodePtr> args_;
 };
 
@@ -536,12 +544,15 @@ class Compiler {
           ErrorKind::kInvalidArgument,
           "invalid regular expression '" + e.args[0]->constant.string_value + "'");
     }
+    if (const ContextFunctionImpl* impl = options_.functions->FindContextual(name)) {
+      return std::make_unique<CallNode<ContextFunctionImpl>>(impl, std::move(args));
+    }
     const FunctionImpl* impl = options_.functions->Find(name);
     if (impl == nullptr) {
       return std::make_unique<ErrorNode>(ErrorKind::kUnboundFunction,
                                          "unbound function '" + name + "'", std::move(args));
     }
-    return std::make_unique<CallNode>(impl, std::move(args));
+    return std::make_unique<CallNode<FunctionImpl>>(impl, std::move(args));
   }
 
   NodePtr CompileComprehension(const dsl::Expr& e) {

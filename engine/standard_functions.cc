@@ -559,6 +559,11 @@ const FunctionImpl* FunctionRegistry::Find(std::string_view name) const {
   return it == functions_.end() ? nullptr : &it->second;
 }
 
+const ContextFunctionImpl* FunctionRegistry::FindContextual(std::string_view name) const {
+  auto it = contextual_.find(std::string(name));
+  return it == contextual_.end() ? nullptr : &it->second;
+}
+
 const FunctionRegistry& FunctionRegistry::Standard() {
   static const FunctionRegistry* registry = [] {
     auto* r = new FunctionRegistry();

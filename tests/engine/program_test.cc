@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "dsl/parser.h"
-#include "engine/role_functions.h"
+#include "engine/policy_functions.h"
 
 namespace castellan::engine {
 namespace {

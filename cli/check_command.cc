@@ -1,0 +1,116 @@
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "api/decision_json.h"
+#include "api/entity_file.h"
+#include "cli/commands.h"
+#include "engine/policy_set.h"
+
+namespace castellan::cli {
+namespace {
+
+constexpr const char* kCheckHelp = R"(Usage: castellan check [--policies DIR] [--entities PATH]... [FILE|-]
+
+Decides one request and prints the decision as JSON. The request is a JSON
+object read from FILE, or from standard input when FILE is "-" or absent:
+
+  {"principal": {"id": "alice@acme.example"},
+   "resource":  {"kind": "organization", "id": "contoso"},
+   "actions":   ["backup_set.add"],
+   "context":   {"now": "2026-11-01T12:00:00Z", "otp_fresh": true}}
+
+Entities may carry their attributes inline or be named by id and read from
+entity files. Without "actions", every declared action is decided.
+
+Options:
+  --policies DIR    the policy directory (default: policies)
+  --entities PATH   an entity file, or a directory searched for *entities.yaml,
+                    *entities.yml and *entities.json (repeatable)
+  -h, --help        show this help
+
+Exit status: 0 when every action is allowed, 1 when any is denied or the
+policies or entities have errors, 2 on usage errors or a malformed request.
+)";
+
+}  // namespace
+
+int CheckCommand(const std::vector<std::string>& args) {
+  std::string policies = "policies", input;
+  std::vector<std::filesystem::path> entity_paths;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") {
+      std::cout << kCheckHelp;
+      return kExitOk;
+    }
+    if (a == "--policies" || a == "--entities") {
+      if (i + 1 == args.size()) {
+        std::cerr << "castellan check: " << a << " needs a value\n";
+        return kExitUsage;
+      }
+      if (a == "--policies") {
+        policies = args[++i];
+      } else {
+        entity_paths.emplace_back(args[++i]);
+      }
+      continue;
+    }
+    if (a.size() > 1 && a[0] == '-') {
+      std::cerr << "castellan check: unknown option '" << a << "'\n\n" << kCheckHelp;
+      return kExitUsage;
+    }
+    if (!input.empty()) {
+      std::cerr << "castellan check: expected one request file, got '" << input << "' and '" << a
+                << "'\n";
+      return kExitUsage;
+    }
+    input = a;
+  }
+
+  std::string text;
+  if (input.empty() || input == "-") {
+    std::stringstream buffer;
+    buffer << std::cin.rdbuf();
+    text = buffer.str();
+  } else {
+    std::ifstream in(input, std::ios::binary);
+    if (!in) {
+      std::cerr << "castellan check: cannot read '" << input << "'\n";
+      return kExitUsage;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  nlohmann::json body = nlohmann::json::parse(text, nullptr, false);
+  if (body.is_discarded()) {
+    std::cerr << "castellan check: the request is not valid JSON\n";
+    return kExitUsage;
+  }
+  engine::DecisionRequest request;
+  std::string error;
+  if (!api::ParseDecisionRequest(body, false, &request, &error)) {
+    std::cerr << "castellan check: " << error << "\n";
+    return kExitUsage;
+  }
+
+  engine::PolicySetLoad loaded = engine::LoadPolicySet(policies);
+  if (!loaded.set) {
+    std::cerr << loaded.formatted << policies << ": the policy set has errors\n";
+    return kExitFailure;
+  }
+  api::EntityLoadResult entities = api::LoadEntityFiles(entity_paths);
+  if (!entities.store) {
+    for (const auto& d : entities.diagnostics) std::cerr << dsl::FormatDiagnostic(d, nullptr);
+    return kExitFailure;
+  }
+  engine::Decision decision = engine::Decide(*loaded.set, *entities.store, request);
+  std::cout << api::DecisionToJson(decision).dump(2) << "\n";
+  for (const auto& r : decision.results) {
+    if (!r.allowed) return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace castellan::cli

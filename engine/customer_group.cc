@@ -1,0 +1,41 @@
+#include "engine/customer_group.h"
+
+namespace castellan::engine {
+namespace {
+
+class GroupActivation final : public Activation {
+ public:
+  GroupActivation(const Value& customer, const Value& now, const EntityStore& store)
+      : customer_(customer), now_(now), store_(store) {}
+  const Value* Find(std::string_view name) const override {
+    if (name == "customer") return &customer_;
+    if (name == "now") return &now_;
+    return nullptr;
+  }
+  const EntityStore* entities() const override { return &store_; }
+
+ private:
+  const Value& customer_;
+  const Value& now_;
+  const EntityStore& store_;
+};
+
+}  // namespace
+
+Value GroupContains(const CompiledGroup& group, std::string_view org_id, const EntityStore& store,
+                    const Value& now) {
+  if (!group.match) return Value::Bool(group.members.count(std::string(org_id)) > 0);
+  const Value* org = store.FindOrganization(org_id);
+  if (org == nullptr) {
+    return Value::Error(ErrorKind::kNoSuchAttribute,
+                        "unknown organization '" + std::string(org_id) + "'");
+  }
+  Value result = group.match->Evaluate(GroupActivation(*org, now, store));
+  if (!result.is_error() && !result.is_bool()) {
+    return Value::Error(ErrorKind::kNoMatchingOverload,
+                        "the match of group '" + group.decl->name + "' is not a bool");
+  }
+  return result;
+}
+
+}  // namespace castellan::engine

@@ -1,0 +1,496 @@
+#include <chrono>
+
+#include "engine/customer_group.h"
+#include "engine/decision.h"
+
+namespace castellan::engine {
+namespace {
+
+using K = Value::Kind;
+
+const Value* Field(const Value& map, std::string_view key) {
+  return map.kind() == K::kMap ? map.map_value().FindString(key) : nullptr;
+}
+
+// The string at map[key], or empty when it is missing or not a string.
+std::string_view StringField(const Value& map, std::string_view key) {
+  const Value* v = Field(map, key);
+  return v && v->kind() == K::kString ? std::string_view(v->string_value()) : std::string_view();
+}
+
+bool TrueField(const Value& map, std::string_view key) {
+  const Value* v = Field(map, key);
+  return v && v->is_bool() && v->bool_value();
+}
+
+bool ListContainsString(const Value* list, std::string_view s) {
+  if (!list || list->kind() != K::kList) return false;
+  for (const Value& item : list->list_value()) {
+    if (item.kind() == K::kString && item.string_value() == s) return true;
+  }
+  return false;
+}
+
+std::optional<Timestamp> TimeField(const Value& map, std::string_view key) {
+  const Value* v = Field(map, key);
+  if (!v) return std::nullopt;
+  if (v->kind() == K::kTimestamp) return v->timestamp_value();
+  if (v->kind() != K::kString) return std::nullopt;
+  std::string error;
+  return ParseTimestamp(v->string_value(), &error);
+}
+
+Value Now() {
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  Timestamp t;
+  MakeTimestamp(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch).count(), &t);
+  return Value::Time(t);
+}
+
+// The variables rules see, for one request; `action` changes per action.
+class RequestActivation final : public Activation {
+ public:
+  RequestActivation(const Value& principal, const Value& resource, const Value& context,
+                    const Value& now, const EntityStore& store, const PolicySet& set,
+                    const PermissionSet& held)
+      : principal_(principal),
+        resource_(resource),
+        context_(context),
+        now_(now),
+        store_(store),
+        set_(set),
+        held_(held) {}
+
+  void set_action(const std::string& action) { action_ = Value::String(action); }
+
+  const Value* Find(std::string_view name) const override {
+    if (name == "principal") return &principal_;
+    if (name == "resource") return &resource_;
+    if (name == "context") return &context_;
+    if (name == "action") return &action_;
+    if (name == "now") return &now_;
+    if (name == "permissions") {
+      if (!permissions_) {
+        ValueList names;
+        for (size_t i = 0; i < set_.permissions().size(); ++i) {
+          if (held_.Contains(static_cast<PermissionId>(i))) {
+            names.push_back(Value::String(set_.permissions()[i].decl->name));
+          }
+        }
+        permissions_ = Value::List(std::move(names));
+      }
+      return &*permissions_;
+    }
+    return nullptr;
+  }
+  const EntityStore* entities() const override { return &store_; }
+
+ private:
+  const Value& principal_;
+  const Value& resource_;
+  const Value& context_;
+  const Value& now_;
+  const EntityStore& store_;
+  const PolicySet& set_;
+  const PermissionSet& held_;
+  Value action_;
+  mutable std::optional<Value> permissions_;  // built on first use
+};
+
+// One role the principal holds, with what it grants and where.
+struct Binding {
+  const CompiledRole* role;
+  const Value* access;  // this binding's own customer access, or the principal's
+  PermissionSet permissions;
+};
+
+class Decider {
+ public:
+  Decider(const PolicySet& set, const EntityStore& store, const DecisionRequest& request)
+      : set_(set), store_(store), request_(request) {}
+
+  Decision Run() {
+    Decision decision;
+    decision.revision = set_.revision();
+    CheckRequest();
+    if (request_errors_.empty()) ResolveScope();
+
+    RequestActivation activation(principal_, resource_, request_.context, now_, store_, set_,
+                                 held_);
+    auto decide_one = [&](const std::string& action) {
+      ActionDecision d;
+      d.action = action;
+      if (!request_errors_.empty()) {
+        d.reasons = request_errors_;
+      } else {
+        activation.set_action(action);
+        DecideAction(action, activation, d);
+      }
+      decision.results.push_back(std::move(d));
+    };
+    if (request_.actions.empty()) {
+      decision.results.reserve(set_.actions().size());
+      for (const auto& a : set_.actions()) decide_one(a.decl->name);
+    } else {
+      decision.results.reserve(request_.actions.size());
+      for (const auto& a : request_.actions) decide_one(a);
+    }
+    return decision;
+  }
+
+ private:
+  void RequestError(std::string code, std::string message) {
+    Reason r;
+    r.code = std::move(code);
+    r.message = std::move(message);
+    request_errors_.push_back(std::move(r));
+  }
+
+  // An entity named by id takes its stored attributes, overridden by any the
+  // request carries. One named by id alone must be known to the store.
+  bool ResolveEntity(const Value& given, const Value* stored, const char* what, Value* out) {
+    if (!stored) {
+      if (given.map_value().size() <= (std::string_view(what) == "principal" ? 1u : 2u)) {
+        RequestError(std::string("unknown_") + what,
+                     std::string("no ") + what + " '" + std::string(StringField(given, "id")) +
+                         "' is known");
+        return false;
+      }
+      *out = given;
+      return true;
+    }
+    if (stored->kind() != K::kMap) {
+      *out = given;
+      return true;
+    }
+    std::vector<MapValue::Entry> entries;
+    for (const auto& [k, v] : stored->map_value().entries()) {
+      if (k.kind() == K::kString && given.map_value().FindString(k.string_value())) continue;
+      entries.emplace_back(k, v);
+    }
+    for (const auto& e : given.map_value().entries()) entries.push_back(e);
+    Value error;
+    auto merged = MapValue::Make(std::move(entries), &error);
+    *out = merged ? Value::Map(std::move(merged)) : given;
+    return true;
+  }
+
+  void ResolveResource() {
+    const Value& r = request_.resource;
+    const std::string_view id = StringField(r, "id"), kind = StringField(r, "kind");
+    if (id.empty()) {
+      resource_ = r;
+      return;
+    }
+    const Value* stored = kind == "organization" ? store_.FindOrganization(id)
+                          : kind == "user"       ? store_.FindUser(id)
+                                                 : store_.FindResource(kind, id);
+    if (!ResolveEntity(r, stored, "resource", &resource_)) return;
+    if (kind == "organization" && !Field(resource_, "org")) {
+      // An organization belongs to itself.
+      std::vector<MapValue::Entry> entries = resource_.map_value().entries();
+      entries.emplace_back(Value::String("org"), Value::String(std::string(id)));
+      Value error;
+      if (auto m = MapValue::Make(std::move(entries), &error)) resource_ = Value::Map(m);
+    }
+  }
+
+  // Problems with the request as a whole deny every action.
+  void CheckRequest() {
+    const Value& given = request_.principal;
+    if (given.kind() != K::kMap || StringField(given, "id").empty()) {
+      RequestError("unknown_principal", "the request names no principal (principal.id)");
+    } else {
+      ResolveEntity(given, store_.FindUser(StringField(given, "id")), "principal", &principal_);
+    }
+    if (request_.resource.kind() != K::kMap) {
+      RequestError("invalid_request", "the resource must be an object of attributes");
+    } else {
+      ResolveResource();
+    }
+    const Value& p = principal_;
+    const Value& c = request_.context;
+    if (c.kind() != K::kMap && c.kind() != K::kNull) {
+      RequestError("invalid_request", "the context must be an object");
+    }
+    if (const Value* now = Field(c, "now")) {
+      if (auto t = TimeField(c, "now")) {
+        now_ = Value::Time(*t);
+      } else {
+        RequestError("invalid_request",
+                     "context.now must be an RFC 3339 timestamp, got " + now->DebugString());
+      }
+    } else {
+      now_ = Now();
+    }
+    if (!request_errors_.empty()) return;
+
+    const Value* roles = Field(p, "roles");
+    if (roles && roles->kind() != K::kList) {
+      RequestError("invalid_request", "principal.roles must be a list");
+      return;
+    }
+    const Value* customised = Field(p, "permissions");
+    const Value* principal_access = Field(p, "customer_access");
+    if (!roles) return;
+    for (const Value& entry : roles->list_value()) {
+      const Value* name = entry.kind() == K::kString ? &entry : Field(entry, "role");
+      if (!name || name->kind() != K::kString) {
+        RequestError("invalid_request",
+                     "each of principal.roles must be a role name or {role: name, ...}");
+        continue;
+      }
+      const CompiledRole* role = set_.FindRole(name->string_value());
+      if (!role) {
+        RequestError("unknown_role", "unknown role '" + name->string_value() + "'");
+        continue;
+      }
+      Binding b{role, principal_access, role->grants};
+      if (const Value* own_access = Field(entry, "access")) b.access = own_access;
+      const Value* own_customised = Field(entry, "permissions");
+      if (const Value* chosen = own_customised ? own_customised : customised) {
+        // A customised set replaces the defaults, within what the role allows.
+        b.permissions = PermissionSet();
+        if (chosen->kind() == K::kList) {
+          for (const Value& perm : chosen->list_value()) {
+            PermissionId id;
+            if (perm.kind() == K::kString && set_.FindPermission(perm.string_value(), &id)) {
+              b.permissions.Add(id);
+            }
+          }
+        }
+        b.permissions.KeepOnly(role->ceiling);
+      }
+      b.permissions.KeepOnly(role->level_allowed);
+      bindings_.push_back(b);
+    }
+  }
+
+  // What the principal holds at the resource's organization.
+  void ResolveScope() {
+    principal_org_ = StringField(principal_, "org");
+    resource_org_ = StringField(resource_, "org");
+    if (resource_org_.empty()) return;
+    resource_org_entity_ = store_.FindOrganization(resource_org_);
+
+    PermissionSet disabled = set_.company_level();
+    if (!disabled.empty()) {
+      // Company-level permissions count only where the holder's organization enables them.
+      if (const Value* org = store_.FindOrganization(principal_org_)) {
+        if (const Value* enabled = Field(*org, "enabled_permissions");
+            enabled && enabled->kind() == K::kList) {
+          for (const Value& perm : enabled->list_value()) {
+            PermissionId id;
+            if (perm.kind() == K::kString && set_.FindPermission(perm.string_value(), &id)) {
+              PermissionSet one;
+              one.Add(id);
+              disabled.RemoveAll(one);
+            }
+          }
+        }
+      }
+    }
+    for (const Binding& b : bindings_) {
+      if (!Covers(b)) continue;
+      covered_ = true;
+      held_.AddAll(b.permissions);
+    }
+    held_.RemoveAll(disabled);
+    in_scope_ = covered_ || (!principal_org_.empty() && resource_org_ == principal_org_);
+  }
+
+  bool IsCustomerOfPrincipalOrg() const {
+    return resource_org_entity_ && !principal_org_.empty() && resource_org_ != principal_org_ &&
+           StringField(*resource_org_entity_, "parent") == principal_org_;
+  }
+
+  bool Covers(const Binding& b) const {
+    for (ScopeTerm term : b.role->scope) {
+      switch (term) {
+        case ScopeTerm::kAny:
+          return true;
+        case ScopeTerm::kOwn:
+          if (!principal_org_.empty() && resource_org_ == principal_org_) return true;
+          break;
+        case ScopeTerm::kCustomers:
+          if (IsCustomerOfPrincipalOrg()) return true;
+          break;
+        case ScopeTerm::kAssignedCustomers:
+          if (IsCustomerOfPrincipalOrg() && b.access && AccessCovers(*b.access)) return true;
+          break;
+      }
+    }
+    return false;
+  }
+
+  // A customer access: {all, customers, groups, auto_assign_new_companies, assigned_at}.
+  bool AccessCovers(const Value& access) const {
+    if (TrueField(access, "all")) return true;
+    if (ListContainsString(Field(access, "customers"), resource_org_)) return true;
+    if (const Value* groups = Field(access, "groups"); groups && groups->kind() == K::kList) {
+      for (const Value& name : groups->list_value()) {
+        if (name.kind() != K::kString) continue;
+        const CompiledGroup* g = set_.FindGroup(name.string_value());
+        if (!g) continue;
+        Value member = GroupContains(*g, resource_org_, store_, now_);
+        if (member.is_bool() && member.bool_value()) return true;
+      }
+    }
+    if (TrueField(access, "auto_assign_new_companies")) {
+      auto assigned = TimeField(access, "assigned_at");
+      auto added = TimeField(*resource_org_entity_, "added_at");
+      if (assigned && added && *added > *assigned) return true;
+    }
+    return false;
+  }
+
+  enum class Outcome { kHolds, kDoesNotHold, kError };
+
+  // Whether the rule's when/unless let it apply; on kError, `error` says why.
+  static Outcome Applies(const CompiledRule& rule, const Activation& activation,
+                         std::string* error, std::string* condition) {
+    auto eval = [&](const Program& p, const dsl::Condition& c, bool* out) {
+      Value v = p.Evaluate(activation);
+      if (v.is_bool()) {
+        *out = v.bool_value();
+        return true;
+      }
+      *error = v.is_error() ? v.error_value().message
+                            : "the condition is a " + std::string(v.TypeName()) + ", not a bool";
+      *condition = c.text;
+      return false;
+    };
+    bool value = false;
+    if (rule.when) {
+      if (!eval(*rule.when, *rule.decl->when, &value)) return Outcome::kError;
+      if (!value) {
+        *condition = rule.decl->when->text;
+        return Outcome::kDoesNotHold;
+      }
+    }
+    if (rule.unless) {
+      if (!eval(*rule.unless, *rule.decl->unless, &value)) return Outcome::kError;
+      if (value) {
+        *condition = "!(" + rule.decl->unless->text + ")";
+        return Outcome::kDoesNotHold;
+      }
+    }
+    return Outcome::kHolds;
+  }
+
+  void DecideAction(const std::string& name, const Activation& activation, ActionDecision& d) {
+    const CompiledAction* action = set_.FindAction(name);
+    if (!action) {
+      Reason r;
+      r.code = "unknown_action";
+      r.message = "'" + name + "' is not a declared action";
+      d.reasons.push_back(std::move(r));
+      return;
+    }
+    if (!in_scope_) {
+      Reason r;
+      r.code = "out_of_scope";
+      r.organization = std::string(resource_org_);
+      r.message = resource_org_.empty()
+                      ? "the resource names no organization (resource.org)"
+                      : "organization '" + r.organization + "' is outside the principal's scope";
+      d.reasons.push_back(std::move(r));
+    } else {
+      for (const NeededPermission& need : action->needs) {
+        if (held_.Contains(need.id)) continue;
+        Reason r;
+        r.code = "missing_permission";
+        r.permission = set_.permissions()[need.id].decl->name;
+        r.required_by = need.required_by;
+        r.message = "needs permission '" + r.permission + "' (required by " + r.required_by +
+                    ") in organization '" + std::string(resource_org_) + "'";
+        d.reasons.push_back(std::move(r));
+      }
+    }
+    if (action->decl->step_up && !TrueField(request_.context, "otp_fresh")) {
+      Reason r;
+      r.code = "step_up_required";
+      r.message = "'" + name + "' needs a fresh one-time PIN (context.otp_fresh)";
+      d.reasons.push_back(std::move(r));
+    }
+
+    std::string error, condition;
+    for (const CompiledRule* rule : action->deny_rules) {
+      Outcome o = Applies(*rule, activation, &error, &condition);
+      if (o == Outcome::kDoesNotHold) continue;
+      if (!d.rule) d.rule = rule;
+      Reason r;
+      r.rule = rule;
+      const std::string& what = rule->decl->message.empty()
+                                    ? "denied by rule '" + rule->decl->name + "'"
+                                    : rule->decl->message;
+      if (o == Outcome::kError) {
+        r.code = "evaluation_error";
+        r.condition = condition;
+        r.message = "rule '" + rule->decl->name + "' could not be evaluated (" + error +
+                    "), so it denies: " + what;
+      } else {
+        d.applied.push_back(rule);
+        r.code = rule->decl->reason.empty() ? "denied_by_rule" : rule->decl->reason;
+        r.message = what;
+      }
+      d.reasons.push_back(std::move(r));
+    }
+    if (!d.reasons.empty()) return;
+
+    std::vector<Reason> misses;
+    for (const CompiledRule* rule : action->allow_rules) {
+      Outcome o = Applies(*rule, activation, &error, &condition);
+      if (o == Outcome::kHolds) {
+        d.allowed = true;
+        d.rule = rule;
+        d.applied.push_back(rule);
+        return;
+      }
+      Reason r;
+      r.rule = rule;
+      r.condition = condition;
+      if (o == Outcome::kError) {
+        r.code = "evaluation_error";
+        r.message = "rule '" + rule->decl->name + "' could not be evaluated: " + error;
+      } else {
+        r.code = "condition_false";
+        r.message = "rule '" + rule->decl->name + "' does not apply: " + condition + " is false";
+      }
+      misses.push_back(std::move(r));
+    }
+    if (misses.empty()) {
+      Reason r;
+      r.code = "no_rule_matched";
+      r.message = "no rule allows '" + name + "'";
+      d.reasons.push_back(std::move(r));
+    } else {
+      d.reasons = std::move(misses);
+    }
+  }
+
+  const PolicySet& set_;
+  const EntityStore& store_;
+  const DecisionRequest& request_;
+
+  std::vector<Reason> request_errors_;
+  Value principal_, resource_;  // with stored attributes merged in
+  Value now_;
+  std::vector<Binding> bindings_;
+  std::string_view principal_org_, resource_org_;
+  const Value* resource_org_entity_ = nullptr;
+  PermissionSet held_;
+  bool covered_ = false;
+  bool in_scope_ = false;
+};
+
+}  // namespace
+
+Decision Decide(const PolicySet& policies, const EntityStore& entities,
+                const DecisionRequest& request) {
+  return Decider(policies, entities, request).Run();
+}
+
+std::string RuleLocation(const CompiledRule& rule) { return rule.decl->location.ToString(); }
+
+}  // namespace castellan::engine

@@ -1,0 +1,73 @@
+// Decide(): the answer to "may this principal do these actions on this
+// resource?", with reasons a person can act on.
+//
+// Semantics (docs/decisions.md has the full account):
+//  - default deny: an action is allowed only when an allow rule matches and
+//    nothing below objects;
+//  - an unknown action, principal or role denies;
+//  - the principal must be in scope for the resource's organization (its own,
+//    or one its role bindings cover) and hold every permission of the
+//    action's `requires` closure there;
+//  - a step_up action needs context.otp_fresh == true;
+//  - an applicable deny rule overrides any allow; a deny rule whose condition
+//    fails to evaluate applies (fail closed), an allow rule whose condition
+//    fails does not match.
+// Decide() never throws and takes no locks; it reads the immutable PolicySet
+// and the EntityStore only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/entity_store.h"
+#include "engine/policy_set.h"
+#include "engine/value.h"
+
+namespace castellan::engine {
+
+struct DecisionRequest {
+  // Maps of attributes. The principal needs `id` and `org`, and usually
+  // `roles` (names or {role, access, permissions} bindings), `status`,
+  // `permissions` (a customised set) and `customer_access`. The resource
+  // needs `org` (the organization it belongs to) and usually `kind` and `id`.
+  Value principal;
+  Value resource;
+  Value context;  // a map or null; context.now (RFC 3339) fixes the time
+  // The actions to decide, in order; empty means every declared action.
+  std::vector<std::string> actions;
+};
+
+// One reason an action was denied (or, for a rule reason, why a rule applied).
+struct Reason {
+  std::string code;  // missing_permission, out_of_scope, step_up_required, condition_false,
+                     // evaluation_error, no_rule_matched, unknown_action, unknown_principal,
+                     // unknown_role, invalid_request, or a deny rule's own `reason`
+  std::string message;
+  const CompiledRule* rule = nullptr;  // the rule that gave this reason, if any
+  std::string permission;              // missing_permission
+  std::string required_by;             // missing_permission: the action or permission
+  std::string organization;            // out_of_scope
+  std::string condition;               // condition_false / evaluation_error: source text
+};
+
+struct ActionDecision {
+  std::string action;
+  bool allowed = false;
+  const CompiledRule* rule = nullptr;  // the deciding rule: the allow that matched, or
+                                       // the first deny that applied; null otherwise
+  std::vector<Reason> reasons;         // empty when allowed
+  std::vector<const CompiledRule*> applied;  // every rule whose condition held (coverage)
+};
+
+struct Decision {
+  std::string revision;  // the policy set's content hash
+  std::vector<ActionDecision> results;  // in request order
+};
+
+Decision Decide(const PolicySet& policies, const EntityStore& entities,
+                const DecisionRequest& request);
+
+// "file:line" of a rule, for reasons and reports.
+std::string RuleLocation(const CompiledRule& rule);
+
+}  // namespace castellan::engine

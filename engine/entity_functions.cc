@@ -1,0 +1,50 @@
+#include "engine/customer_group.h"
+#include "engine/entity_store.h"
+#include "engine/policy_functions.h"
+#include "engine/policy_set.h"
+
+namespace castellan::engine {
+namespace {
+
+Value Lookup(const char* fn, std::span<const Value> args, const Activation& activation,
+             const Value* (EntityStore::*find)(std::string_view) const) {
+  if (args.size() != 1 || args[0].kind() != Value::Kind::kString) {
+    return NoMatchingOverload(fn, args);
+  }
+  const EntityStore* store = activation.entities();
+  const Value* found = store ? (store->*find)(args[0].string_value()) : nullptr;
+  if (found == nullptr) {
+    return Value::Error(ErrorKind::kNoSuchAttribute,
+                        std::string(fn) + ": unknown id '" + args[0].string_value() + "'");
+  }
+  return *found;
+}
+
+}  // namespace
+
+void RegisterEntityFunctions(FunctionRegistry& registry, const PolicySet& set) {
+  registry.AddContextual("org", [](std::span<const Value> args, const Activation& a) {
+    return Lookup("org", args, a, &EntityStore::FindOrganization);
+  });
+  registry.AddContextual("user", [](std::span<const Value> args, const Activation& a) {
+    return Lookup("user", args, a, &EntityStore::FindUser);
+  });
+  registry.AddContextual("group.contains", [&set](std::span<const Value> args,
+                                                  const Activation& a) {
+    if (args.size() != 2 || args[0].kind() != Value::Kind::kString ||
+        args[1].kind() != Value::Kind::kString) {
+      return NoMatchingOverload("group.contains", args);
+    }
+    const CompiledGroup* group = set.FindGroup(args[0].string_value());
+    if (group == nullptr) {
+      return Value::Error(ErrorKind::kInvalidArgument,
+                          "unknown customer group '" + args[0].string_value() + "'");
+    }
+    const Value* now = a.Find("now");
+    const EntityStore* store = a.entities();
+    return GroupContains(*group, args[1].string_value(), store ? *store : EmptyEntityStore(),
+                         now ? *now : Value());
+  });
+}
+
+}  // namespace castellan::engine

@@ -1,0 +1,45 @@
+#include "engine/entity_store.h"
+
+namespace castellan::engine {
+namespace {
+
+const Value* FindIn(const std::unordered_map<std::string, Value>& table, std::string_view key) {
+  auto it = table.find(std::string(key));
+  return it == table.end() ? nullptr : &it->second;
+}
+
+std::string ResourceKey(std::string_view kind, std::string_view id) {
+  std::string key(kind);
+  key += '/';
+  key += id;
+  return key;
+}
+
+}  // namespace
+
+bool InMemoryEntityStore::AddOrganization(std::string id, Value attributes) {
+  return organizations_.emplace(std::move(id), std::move(attributes)).second;
+}
+bool InMemoryEntityStore::AddUser(std::string id, Value attributes) {
+  return users_.emplace(std::move(id), std::move(attributes)).second;
+}
+bool InMemoryEntityStore::AddResource(std::string kind, std::string id, Value attributes) {
+  return resources_.emplace(ResourceKey(kind, id), std::move(attributes)).second;
+}
+
+const Value* InMemoryEntityStore::FindOrganization(std::string_view id) const {
+  return FindIn(organizations_, id);
+}
+const Value* InMemoryEntityStore::FindUser(std::string_view id) const {
+  return FindIn(users_, id);
+}
+const Value* InMemoryEntityStore::FindResource(std::string_view kind, std::string_view id) const {
+  return FindIn(resources_, ResourceKey(kind, id));
+}
+
+const EntityStore& EmptyEntityStore() {
+  static const InMemoryEntityStore* empty = new InMemoryEntityStore();
+  return *empty;
+}
+
+}  // namespace castellan::engine

@@ -1,0 +1,56 @@
+// EntityStore: how the engine reads stored entities (organizations, users and
+// other resources) while it decides.
+//
+// The engine looks entities up only through this interface, so the data can
+// come from files, from a database or from the request itself. Every entity is
+// a map Value of its attributes (an organization has at least `id`, and
+// `parent` when a partner owns it). Implementations must be safe to read from
+// many threads at once and must not change what a returned pointer refers to
+// while a decision that obtained it is running.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "engine/value.h"
+
+namespace castellan::engine {
+
+class EntityStore {
+ public:
+  virtual ~EntityStore() = default;
+  // nullptr when the store does not know the id.
+  virtual const Value* FindOrganization(std::string_view id) const = 0;
+  virtual const Value* FindUser(std::string_view id) const = 0;
+  // Any other resource, by kind ("product", "group", ...) and id.
+  virtual const Value* FindResource(std::string_view kind, std::string_view id) const = 0;
+};
+
+// An immutable store over in-memory tables, filled once before it is shared.
+class InMemoryEntityStore final : public EntityStore {
+ public:
+  // Each returns false (and keeps the first) when the id is already present.
+  bool AddOrganization(std::string id, Value attributes);
+  bool AddUser(std::string id, Value attributes);
+  bool AddResource(std::string kind, std::string id, Value attributes);
+
+  const Value* FindOrganization(std::string_view id) const override;
+  const Value* FindUser(std::string_view id) const override;
+  const Value* FindResource(std::string_view kind, std::string_view id) const override;
+
+  size_t organization_count() const { return organizations_.size(); }
+  size_t user_count() const { return users_.size(); }
+  size_t resource_count() const { return resources_.size(); }
+
+ private:
+  std::unordered_map<std::string, Value> organizations_;
+  std::unordered_map<std::string, Value> users_;
+  std::unordered_map<std::string, Value> resources_;  // key "kind/id"
+};
+
+// A store that knows nothing (requests must then carry their entities inline).
+const EntityStore& EmptyEntityStore();
+
+}  // namespace castellan::engine

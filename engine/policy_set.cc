@@ -1,0 +1,173 @@
+#include "engine/policy_set.h"
+
+#include <algorithm>
+#include <set>
+
+#include "dsl/policy_loader.h"
+#include "engine/policy_functions.h"
+
+namespace castellan::engine {
+namespace {
+
+bool MatchesPattern(const std::string& pattern, const std::string& action) {
+  if (pattern == "*") return true;
+  if (pattern.size() > 2 && pattern.compare(pattern.size() - 2, 2, ".*") == 0) {
+    return action.compare(0, pattern.size() - 1, pattern, 0, pattern.size() - 1) == 0;
+  }
+  return pattern == action;
+}
+
+std::set<std::string, std::less<>> VariableNames(const dsl::CheckEnvironment& env) {
+  std::set<std::string, std::less<>> names;
+  for (const auto& [name, type] : env.variables()) names.insert(name);
+  return names;
+}
+
+ScopeTerm ToScopeTerm(const std::string& term) {
+  if (term == "assigned_customers") return ScopeTerm::kAssignedCustomers;
+  if (term == "customers") return ScopeTerm::kCustomers;
+  if (term == "any") return ScopeTerm::kAny;
+  return ScopeTerm::kOwn;  // the loader accepts only these four
+}
+
+}  // namespace
+
+PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
+  CompileResult result;
+  std::shared_ptr<PolicySet> set(new PolicySet());
+  set->source_ = std::move(source);
+  const dsl::PolicySource& s = set->source_;
+
+  if (s.permissions.size() > PermissionSet::kMaxPermissions) {
+    const dsl::Location& at = s.permissions[PermissionSet::kMaxPermissions].location;
+    result.diagnostics.push_back(
+        {at.file, at.line, at.column,
+         "too many permissions: a policy set may declare at most " +
+             std::to_string(PermissionSet::kMaxPermissions),
+         "limit"});
+    return result;
+  }
+
+  set->functions_ = FunctionRegistry::Standard();
+  RegisterRoleFunctions(set->functions_, s.roles);
+  RegisterPermissionFunctions(set->functions_, s.permissions);
+  RegisterEntityFunctions(set->functions_, *set);
+
+  for (const auto& p : s.permissions) {
+    set->permission_index_.emplace(p.name, set->permissions_.size());
+    if (p.company_level) set->company_level_.Add(static_cast<PermissionId>(set->permissions_.size()));
+    set->permissions_.push_back({&p, p.levels});
+  }
+  auto id_of = [&](const std::string& name) {
+    return static_cast<PermissionId>(set->permission_index_.at(name));
+  };
+
+  for (const auto& r : s.roles) {
+    CompiledRole role{&r, {}, {}, {}, {}};
+    for (size_t i = 0; i < s.permissions.size(); ++i) {
+      const auto& levels = s.permissions[i].levels;
+      if (levels.empty() || std::find(levels.begin(), levels.end(), r.level) != levels.end()) {
+        role.level_allowed.Add(static_cast<PermissionId>(i));
+      }
+    }
+    for (const auto& g : r.grants) role.grants.Add(id_of(g.name));
+    role.ceiling = role.grants;
+    for (const auto& c : r.customisable) role.ceiling.Add(id_of(c.name));
+    for (const auto& term : r.scope) role.scope.push_back(ToScopeTerm(term));
+    set->role_index_.emplace(r.name, set->roles_.size());
+    set->roles_.push_back(std::move(role));
+  }
+
+  static const auto rule_variables = VariableNames(dsl::RuleEnvironment());
+  static const auto group_variables = VariableNames(dsl::GroupEnvironment());
+  ProgramOptions rule_options{&set->functions_, &rule_variables};
+  ProgramOptions group_options{&set->functions_, &group_variables};
+
+  for (const auto& g : s.groups) {
+    CompiledGroup group{&g, {}, nullptr};
+    if (g.members) group.members.insert(g.members->begin(), g.members->end());
+    if (g.match) group.match = Program::Compile(*g.match->expr, group_options);
+    set->group_index_.emplace(g.name, set->groups_.size());
+    set->groups_.push_back(std::move(group));
+  }
+
+  size_t rule_count = 0;
+  for (const auto& p : s.policies) rule_count += p.rules.size();
+  set->rules_.reserve(rule_count);  // actions point into rules_
+  for (const auto& p : s.policies) {
+    for (const auto& r : p.rules) {
+      CompiledRule rule{&r, p.name, nullptr, nullptr};
+      if (r.when) rule.when = Program::Compile(*r.when->expr, rule_options);
+      if (r.unless) rule.unless = Program::Compile(*r.unless->expr, rule_options);
+      set->rules_.push_back(std::move(rule));
+    }
+  }
+
+  // Each action: the flattened `requires` closure (first path wins for
+  // `required_by`), and the rules whose patterns name it, in file order.
+  std::unordered_map<std::string, const dsl::PermissionDecl*> by_name;
+  for (const auto& p : s.permissions) by_name.emplace(p.name, &p);
+  for (const auto& a : s.actions) {
+    CompiledAction action{&a, {}, {}, {}};
+    std::set<std::string> seen;
+    std::vector<std::pair<std::string, std::string>> queue;  // permission, required_by
+    for (const auto& r : a.requires_) queue.emplace_back(r.name, a.name);
+    for (size_t i = 0; i < queue.size(); ++i) {
+      auto [name, required_by] = queue[i];
+      if (!seen.insert(name).second) continue;
+      action.needs.push_back({id_of(name), required_by});
+      for (const auto& dep : by_name.at(name)->requires_) queue.emplace_back(dep.name, name);
+    }
+    for (const auto& rule : set->rules_) {
+      bool named = false;
+      for (const auto& pattern : rule.decl->actions) named = named || MatchesPattern(pattern.name, a.name);
+      if (!named) continue;
+      (rule.decl->effect == dsl::Effect::kDeny ? action.deny_rules : action.allow_rules)
+          .push_back(&rule);
+    }
+    set->action_index_.emplace(a.name, set->actions_.size());
+    set->actions_.push_back(std::move(action));
+  }
+
+  result.set = std::move(set);
+  return result;
+}
+
+namespace {
+template <typename Index, typename T>
+const T* FindIn(const Index& index, const std::vector<T>& items, std::string_view name) {
+  auto it = index.find(name);
+  return it == index.end() ? nullptr : &items[it->second];
+}
+}  // namespace
+
+const CompiledAction* PolicySet::FindAction(std::string_view name) const {
+  return FindIn(action_index_, actions_, name);
+}
+const CompiledRole* PolicySet::FindRole(std::string_view name) const {
+  return FindIn(role_index_, roles_, name);
+}
+const CompiledGroup* PolicySet::FindGroup(std::string_view name) const {
+  return FindIn(group_index_, groups_, name);
+}
+const CompiledPermission* PolicySet::FindPermission(std::string_view name, PermissionId* id) const {
+  auto it = permission_index_.find(name);
+  if (it == permission_index_.end()) return nullptr;
+  if (id) *id = static_cast<PermissionId>(it->second);
+  return &permissions_[it->second];
+}
+
+PolicySetLoad LoadPolicySet(const std::filesystem::path& dir) {
+  PolicySetLoad out;
+  dsl::LoadResult loaded = dsl::LoadPolicyDirectory(dir);
+  if (loaded.source) {
+    PolicySet::CompileResult compiled = PolicySet::Compile(std::move(*loaded.source));
+    out.set = std::move(compiled.set);
+    loaded.diagnostics = std::move(compiled.diagnostics);
+  }
+  out.formatted = loaded.FormattedDiagnostics();
+  out.diagnostics = std::move(loaded.diagnostics);
+  return out;
+}
+
+}  // namespace castellan::engine
