@@ -10,7 +10,8 @@
 namespace castellan::cli {
 namespace {
 
-constexpr const char* kCheckHelp = R"(Usage: castellan check [--policies DIR] [--entities PATH]... [FILE|-]
+constexpr const char* kCheckHelp =
+    R"(Usage: castellan check [--policies DIR] [--entities PATH]... [FILE|-]
 
 Decides one request and prints the decision as JSON. The request is a JSON
 object read from FILE, or from standard input when FILE is "-" or absent:

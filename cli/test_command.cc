@@ -89,9 +89,9 @@ int TestCommand(const std::vector<std::string>& args) {
 
   for (const auto& c : report.cases) {
     if (c.passed()) continue;
-    std::cout << "FAIL " << c.suite->path << ":" << c.test_case->line << ": "
-              << c.test_case->name << " (" << c.test_case->principal_label << " on "
-              << c.test_case->resource_label << ")\n";
+    std::cout << "FAIL " << c.suite->path << ":" << c.test_case->line << ": " << c.test_case->name
+              << " (" << c.test_case->principal_label << " on " << c.test_case->resource_label
+              << ")\n";
     for (const auto& m : c.mismatches) std::cout << fixtures::FormatMismatch(m, "  ");
   }
   if (filter.empty()) {

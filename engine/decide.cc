@@ -151,9 +151,9 @@ class Decider {
   bool ResolveEntity(const Value& given, const Value* stored, const char* what, Value* out) {
     if (!stored) {
       if (given.map_value().size() <= (std::string_view(what) == "principal" ? 1u : 2u)) {
-        RequestError(std::string("unknown_") + what,
-                     std::string("no ") + what + " '" + std::string(StringField(given, "id")) +
-                         "' is known");
+        RequestError(std::string("unknown_") + what, std::string("no ") + what + " '" +
+                                                         std::string(StringField(given, "id")) +
+                                                         "' is known");
         return false;
       }
       *out = given;
@@ -347,8 +347,8 @@ class Decider {
   enum class Outcome { kHolds, kDoesNotHold, kError };
 
   // Whether the rule's when/unless let it apply; on kError, `error` says why.
-  static Outcome Applies(const CompiledRule& rule, const Activation& activation,
-                         std::string* error, std::string* condition) {
+  static Outcome Applies(const CompiledRule& rule, const Activation& activation, std::string* error,
+                         std::string* condition) {
     auto eval = [&](const Program& p, const dsl::Condition& c, bool* out) {
       Value v = p.Evaluate(activation);
       if (v.is_bool()) {
@@ -491,6 +491,8 @@ Decision Decide(const PolicySet& policies, const EntityStore& entities,
   return Decider(policies, entities, request).Run();
 }
 
-std::string RuleLocation(const CompiledRule& rule) { return rule.decl->location.ToString(); }
+std::string RuleLocation(const CompiledRule& rule) {
+  return rule.decl->location.ToString();
+}
 
 }  // namespace castellan::engine

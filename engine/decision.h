@@ -53,14 +53,14 @@ struct Reason {
 struct ActionDecision {
   std::string action;
   bool allowed = false;
-  const CompiledRule* rule = nullptr;  // the deciding rule: the allow that matched, or
-                                       // the first deny that applied; null otherwise
-  std::vector<Reason> reasons;         // empty when allowed
+  const CompiledRule* rule = nullptr;        // the deciding rule: the allow that matched, or
+                                             // the first deny that applied; null otherwise
+  std::vector<Reason> reasons;               // empty when allowed
   std::vector<const CompiledRule*> applied;  // every rule whose condition held (coverage)
 };
 
 struct Decision {
-  std::string revision;  // the policy set's content hash
+  std::string revision;                 // the policy set's content hash
   std::vector<ActionDecision> results;  // in request order
 };
 

@@ -29,22 +29,22 @@ void RegisterEntityFunctions(FunctionRegistry& registry, const PolicySet& set) {
   registry.AddContextual("user", [](std::span<const Value> args, const Activation& a) {
     return Lookup("user", args, a, &EntityStore::FindUser);
   });
-  registry.AddContextual("group.contains", [&set](std::span<const Value> args,
-                                                  const Activation& a) {
-    if (args.size() != 2 || args[0].kind() != Value::Kind::kString ||
-        args[1].kind() != Value::Kind::kString) {
-      return NoMatchingOverload("group.contains", args);
-    }
-    const CompiledGroup* group = set.FindGroup(args[0].string_value());
-    if (group == nullptr) {
-      return Value::Error(ErrorKind::kInvalidArgument,
-                          "unknown customer group '" + args[0].string_value() + "'");
-    }
-    const Value* now = a.Find("now");
-    const EntityStore* store = a.entities();
-    return GroupContains(*group, args[1].string_value(), store ? *store : EmptyEntityStore(),
-                         now ? *now : Value());
-  });
+  registry.AddContextual(
+      "group.contains", [&set](std::span<const Value> args, const Activation& a) {
+        if (args.size() != 2 || args[0].kind() != Value::Kind::kString ||
+            args[1].kind() != Value::Kind::kString) {
+          return NoMatchingOverload("group.contains", args);
+        }
+        const CompiledGroup* group = set.FindGroup(args[0].string_value());
+        if (group == nullptr) {
+          return Value::Error(ErrorKind::kInvalidArgument,
+                              "unknown customer group '" + args[0].string_value() + "'");
+        }
+        const Value* now = a.Find("now");
+        const EntityStore* store = a.entities();
+        return GroupContains(*group, args[1].string_value(), store ? *store : EmptyEntityStore(),
+                             now ? *now : Value());
+      });
 }
 
 }  // namespace castellan::engine

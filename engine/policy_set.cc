@@ -40,11 +40,10 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
 
   if (s.permissions.size() > PermissionSet::kMaxPermissions) {
     const dsl::Location& at = s.permissions[PermissionSet::kMaxPermissions].location;
-    result.diagnostics.push_back(
-        {at.file, at.line, at.column,
-         "too many permissions: a policy set may declare at most " +
-             std::to_string(PermissionSet::kMaxPermissions),
-         "limit"});
+    result.diagnostics.push_back({at.file, at.line, at.column,
+                                  "too many permissions: a policy set may declare at most " +
+                                      std::to_string(PermissionSet::kMaxPermissions),
+                                  "limit"});
     return result;
   }
 
@@ -55,7 +54,8 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
 
   for (const auto& p : s.permissions) {
     set->permission_index_.emplace(p.name, set->permissions_.size());
-    if (p.company_level) set->company_level_.Add(static_cast<PermissionId>(set->permissions_.size()));
+    if (p.company_level)
+      set->company_level_.Add(static_cast<PermissionId>(set->permissions_.size()));
     set->permissions_.push_back({&p, p.levels});
   }
   auto id_of = [&](const std::string& name) {
@@ -120,7 +120,8 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
     }
     for (const auto& rule : set->rules_) {
       bool named = false;
-      for (const auto& pattern : rule.decl->actions) named = named || MatchesPattern(pattern.name, a.name);
+      for (const auto& pattern : rule.decl->actions)
+        named = named || MatchesPattern(pattern.name, a.name);
       if (!named) continue;
       (rule.decl->effect == dsl::Effect::kDeny ? action.deny_rules : action.allow_rules)
           .push_back(&rule);

@@ -33,8 +33,7 @@ const Value* RoleNameOf(const Value& entry) {
 
 Value BadRoleList(const char* fn) {
   return Value::Error(ErrorKind::kNoMatchingOverload,
-                      std::string(fn) +
-                          " expects a list of role names or {role: name} bindings");
+                      std::string(fn) + " expects a list of role names or {role: name} bindings");
 }
 
 }  // namespace

@@ -1,0 +1,342 @@
+// The decision semantics, one test per rule of docs/decisions.md.
+#include "engine/decision.h"
+
+#include <gtest/gtest.h>
+
+#include "api/json_value.h"
+#include "dsl/policy_loader.h"
+
+namespace castellan::engine {
+namespace {
+
+constexpr const char* kPolicies = R"(
+kind: Permissions
+permissions:
+  manage_users: {}
+  products: {}
+  collections: {}
+  backup_selections: {}
+  data_estate_admin: {company_level: true}
+  environment_admin: {requires: [data_estate_admin], company_level: true}
+  customer_manager: {levels: [partner]}
+actions:
+  user.edit: {requires: [manage_users]}
+  user.delete: {requires: [manage_users], step_up: true}
+  backup_set.add: {requires: [products, collections, backup_selections]}
+  environment.regenerate_secret: {requires: [environment_admin]}
+  company.view: {}
+  report.view: {}
+  customers.manage_all: {requires: [customer_manager]}
+---
+kind: Role
+name: partner.owner
+level: partner
+rank: 4
+grants: [manage_users, products, collections, backup_selections]
+scope: [own, assigned_customers]
+---
+kind: Role
+name: partner.admin
+level: partner
+rank: 2
+grants: [manage_users, products]
+customisable: [collections, backup_selections]
+scope: [own, assigned_customers]
+---
+kind: Role
+name: company.admin
+level: company
+rank: 2
+grants: [manage_users, data_estate_admin, environment_admin, customer_manager]
+scope: [own]
+---
+kind: Role
+name: customer_manager
+level: partner
+rank: 1
+grants: [manage_users]
+scope: [customers]
+---
+kind: CustomerGroup
+name: eu
+match: customer.data_center == "EU-West" || "eu" in customer.tags
+---
+kind: Policy
+name: p
+rules:
+  - name: beneath-own-role
+    effect: deny
+    actions: [user.edit, user.delete]
+    unless: role.maxRank(principal.roles) > role.maxRank(resource.roles)
+    reason: role_not_beneath
+  - name: managers
+    effect: allow
+    actions: [user.edit, user.delete, backup_set.add, environment.regenerate_secret, company.view,
+              customers.manage_all]
+    when: principal.status == "active"
+  - name: reports-for-finance
+    effect: allow
+    actions: [report.view]
+    when: principal.department == "finance"
+  - name: no-reports-on-fridays
+    effect: deny
+    actions: [report.view]
+    when: context.friday
+)";
+
+constexpr const char* kEntities = R"({
+  "organizations": [
+    {"id": "acme"}, {"id": "globex"},
+    {"id": "contoso", "parent": "acme", "added_at": "2026-03-01T00:00:00Z",
+     "data_center": "EU-West", "enabled_permissions": ["data_estate_admin", "environment_admin"]},
+    {"id": "fabrikam", "parent": "acme", "added_at": "2025-01-01T00:00:00Z", "tags": ["us"]},
+    {"id": "initech", "parent": "globex"}
+  ],
+  "users": [
+    {"id": "owner", "org": "acme", "status": "active", "roles": ["partner.owner"],
+     "customer_access": {"all": true}},
+    {"id": "admin", "org": "acme", "status": "active", "roles": ["partner.admin"],
+     "customer_access": {"customers": ["fabrikam"]}},
+    {"id": "admin2", "org": "acme", "status": "active", "roles": ["partner.admin"]},
+    {"id": "cadmin", "org": "contoso", "status": "active", "roles": ["company.admin"]},
+    {"id": "fadmin", "org": "fabrikam", "status": "active", "roles": ["company.admin"]}
+  ]
+})";
+
+class DecideTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dsl::LoadResult loaded = dsl::LoadPolicyFiles({{"p.yaml", kPolicies}});
+    ASSERT_TRUE(loaded.source) << loaded.FormattedDiagnostics();
+    auto compiled = PolicySet::Compile(std::move(*loaded.source));
+    ASSERT_TRUE(compiled.set);
+    set_ = compiled.set;
+    Value entities = api::FromJson(nlohmann::json::parse(kEntities));
+    for (const auto& [kind, list] : entities.map_value().entries()) {
+      for (const Value& e : list.list_value()) {
+        const std::string id = e.map_value().FindString("id")->string_value();
+        if (kind.string_value() == "organizations") store_.AddOrganization(id, e);
+        if (kind.string_value() == "users") store_.AddUser(id, e);
+      }
+    }
+  }
+
+  ActionDecision One(const std::string& principal, const std::string& resource,
+                     const std::string& action, const std::string& context = "{}") {
+    DecisionRequest r{api::FromJson(nlohmann::json::parse(principal)),
+                      api::FromJson(nlohmann::json::parse(resource)),
+                      api::FromJson(nlohmann::json::parse(context)),
+                      {action}};
+    Decision d = Decide(*set_, store_, r);
+    EXPECT_EQ(d.revision, set_->revision());
+    return d.results.at(0);
+  }
+
+  static bool HasReason(const ActionDecision& d, const std::string& code) {
+    for (const auto& r : d.reasons) {
+      if (r.code == code) return true;
+    }
+    return false;
+  }
+
+  std::shared_ptr<const PolicySet> set_;
+  InMemoryEntityStore store_;
+};
+
+const char* kOwnerOnFabrikam = R"({"id": "owner"})";
+const char* kFabrikam = R"({"kind": "organization", "id": "fabrikam"})";
+
+TEST_F(DecideTest, AllowRuleMatchesWhenEverythingHolds) {
+  auto d = One(kOwnerOnFabrikam, kFabrikam, "backup_set.add");
+  EXPECT_TRUE(d.allowed);
+  ASSERT_NE(d.rule, nullptr);
+  EXPECT_EQ(d.rule->decl->name, "managers");
+  EXPECT_TRUE(d.reasons.empty());
+}
+
+TEST_F(DecideTest, UnknownActionDenies) {
+  auto d = One(kOwnerOnFabrikam, kFabrikam, "Backup_set.add");
+  EXPECT_FALSE(d.allowed);
+  EXPECT_TRUE(HasReason(d, "unknown_action"));
+}
+
+TEST_F(DecideTest, NoRuleMatchedIsDefaultDeny) {
+  auto d = One(kOwnerOnFabrikam, kFabrikam, "report.view");
+  EXPECT_FALSE(d.allowed);
+  ASSERT_EQ(d.reasons.size(), 1u);
+  // The allow rule's condition failed to evaluate (no department): never an allow.
+  EXPECT_EQ(d.reasons[0].code, "evaluation_error");
+}
+
+TEST_F(DecideTest, DenyOverridesAllow) {
+  auto d = One(R"({"id": "owner", "department": "finance"})", kFabrikam, "report.view",
+               R"({"friday": true})");
+  EXPECT_FALSE(d.allowed);
+  ASSERT_NE(d.rule, nullptr);
+  EXPECT_EQ(d.rule->decl->name, "no-reports-on-fridays");
+  auto thursday = One(R"({"id": "owner", "department": "finance"})", kFabrikam, "report.view",
+                      R"({"friday": false})");
+  EXPECT_TRUE(thursday.allowed);
+}
+
+TEST_F(DecideTest, ErrorNeverAllows) {
+  // A deny rule that cannot be evaluated (context.friday missing) denies.
+  auto d = One(R"({"id": "owner", "department": "finance"})", kFabrikam, "report.view");
+  EXPECT_FALSE(d.allowed);
+  EXPECT_TRUE(HasReason(d, "evaluation_error"));
+}
+
+TEST_F(DecideTest, MissingDependencyNamesThePermission) {
+  auto d = One(R"({"id": "admin"})", kFabrikam, "backup_set.add");
+  EXPECT_FALSE(d.allowed);
+  std::vector<std::string> missing;
+  for (const auto& r : d.reasons) {
+    if (r.code == "missing_permission") {
+      missing.push_back(r.permission);
+      EXPECT_EQ(r.required_by, "backup_set.add");
+    }
+  }
+  EXPECT_EQ(missing, (std::vector<std::string>{"collections", "backup_selections"}));
+}
+
+TEST_F(DecideTest, CustomisedPermissionsStayWithinTheRoleCeiling) {
+  auto within = One(R"({"id": "admin", "permissions": ["manage_users", "products", "collections",
+                    "backup_selections"]})",
+                    kFabrikam, "backup_set.add");
+  EXPECT_TRUE(within.allowed);
+  // data_estate_admin is outside partner.admin's ceiling: asking for it grants nothing.
+  auto outside = One(R"({"id": "admin", "permissions": ["products"]})", kFabrikam, "user.edit");
+  EXPECT_TRUE(HasReason(outside, "missing_permission"));
+}
+
+TEST_F(DecideTest, TransitiveRequirementNamesWhatPulledItIn) {
+  // fadmin's company does not enable the company-level permissions.
+  auto d = One(R"({"id": "fadmin"})", kFabrikam, "environment.regenerate_secret");
+  EXPECT_FALSE(d.allowed);
+  bool found = false;
+  for (const auto& r : d.reasons) {
+    if (r.permission == "data_estate_admin") {
+      found = true;
+      EXPECT_EQ(r.required_by, "environment_admin");
+    }
+  }
+  EXPECT_TRUE(found);
+  auto enabled = One(R"({"id": "cadmin"})", R"({"kind": "organization", "id": "contoso"})",
+                     "environment.regenerate_secret");
+  EXPECT_TRUE(enabled.allowed);
+}
+
+TEST_F(DecideTest, OutOfScopeForAnotherPartnersCustomer) {
+  auto d = One(kOwnerOnFabrikam, R"({"kind": "organization", "id": "initech"})", "company.view");
+  EXPECT_FALSE(d.allowed);
+  ASSERT_FALSE(d.reasons.empty());
+  EXPECT_EQ(d.reasons[0].code, "out_of_scope");
+  EXPECT_EQ(d.reasons[0].organization, "initech");
+}
+
+TEST_F(DecideTest, AssignedCustomersOnly) {
+  EXPECT_TRUE(One(R"({"id": "admin"})", kFabrikam, "company.view").allowed);
+  auto d =
+      One(R"({"id": "admin"})", R"({"kind": "organization", "id": "contoso"})", "company.view");
+  EXPECT_TRUE(HasReason(d, "out_of_scope"));
+  // No customer access at all covers no customer (fail closed), but the own org is in scope.
+  EXPECT_TRUE(HasReason(One(R"({"id": "admin2"})", kFabrikam, "company.view"), "out_of_scope"));
+  EXPECT_TRUE(
+      One(R"({"id": "admin2"})", R"({"kind": "organization", "id": "acme"})", "company.view")
+          .allowed);
+}
+
+TEST_F(DecideTest, AutoAssignCoversOnlyCustomersAddedStrictlyAfter) {
+  auto with_access = [](const std::string& at) {
+    return R"({"id": "admin", "customer_access": {"auto_assign_new_companies": true,
+               "assigned_at": ")" +
+           at + R"("}})";
+  };
+  const char* contoso = R"({"kind": "organization", "id": "contoso"})";  // added 2026-03-01
+  EXPECT_TRUE(One(with_access("2026-02-28T23:59:59Z"), contoso, "company.view").allowed);
+  EXPECT_FALSE(One(with_access("2026-03-01T00:00:00Z"), contoso, "company.view").allowed);
+}
+
+TEST_F(DecideTest, DynamicGroupWithMissingAttributeFailsOnlyThatLeaf) {
+  auto by_group = R"({"id": "admin", "customer_access": {"groups": ["eu"]}})";
+  // contoso has data_center EU-West and no tags: the OR still matches.
+  EXPECT_TRUE(
+      One(by_group, R"({"kind": "organization", "id": "contoso"})", "company.view").allowed);
+  // fabrikam has neither: not a member, so out of scope.
+  EXPECT_TRUE(HasReason(One(by_group, kFabrikam, "company.view"), "out_of_scope"));
+}
+
+TEST_F(DecideTest, CustomersScopeExcludesTheHoldersOwnOrganization) {
+  auto manager = R"({"id": "m", "org": "acme", "status": "active", "roles": ["customer_manager"]})";
+  const char* user = R"({"kind": "user", "id": "fadmin", "org": "fabrikam", "roles": []})";
+  EXPECT_TRUE(One(manager, user, "user.edit").allowed);
+  auto own =
+      One(manager, R"({"kind": "user", "id": "x", "org": "acme", "roles": []})", "user.edit");
+  EXPECT_TRUE(HasReason(own, "missing_permission"));
+}
+
+TEST_F(DecideTest, PermissionLevelsLimitWhoCanHoldThem) {
+  // company.admin grants customer_manager, but it is a partner-level permission.
+  auto d = One(R"({"id": "cadmin"})", R"({"kind": "organization", "id": "contoso"})",
+               "customers.manage_all");
+  EXPECT_FALSE(d.allowed);
+  ASSERT_TRUE(HasReason(d, "missing_permission"));
+  EXPECT_EQ(d.reasons[0].permission, "customer_manager");
+}
+
+TEST_F(DecideTest, RankTieIsNotBeneath) {
+  const char* peer = R"({"kind": "user", "id": "p", "org": "acme", "roles": ["partner.admin"]})";
+  auto d = One(R"({"id": "admin"})", peer, "user.edit");
+  EXPECT_FALSE(d.allowed);
+  EXPECT_TRUE(HasReason(d, "role_not_beneath"));
+  EXPECT_TRUE(One(kOwnerOnFabrikam, peer, "user.edit").allowed);
+}
+
+TEST_F(DecideTest, StepUpRequired) {
+  const char* target = R"({"kind": "user", "id": "p", "org": "acme", "roles": ["partner.admin"]})";
+  EXPECT_TRUE(HasReason(One(kOwnerOnFabrikam, target, "user.delete"), "step_up_required"));
+  EXPECT_TRUE(One(kOwnerOnFabrikam, target, "user.delete", R"({"otp_fresh": true})").allowed);
+}
+
+TEST_F(DecideTest, UnknownPrincipalDenies) {
+  auto d = One(R"({"id": "nobody"})", kFabrikam, "company.view");
+  EXPECT_FALSE(d.allowed);
+  EXPECT_TRUE(HasReason(d, "unknown_principal"));
+  EXPECT_TRUE(HasReason(One(R"({})", kFabrikam, "company.view"), "unknown_principal"));
+}
+
+TEST_F(DecideTest, UnknownResourceDenies) {
+  auto d = One(kOwnerOnFabrikam, R"({"kind": "organization", "id": "nowhere"})", "company.view");
+  EXPECT_TRUE(HasReason(d, "unknown_resource"));
+}
+
+TEST_F(DecideTest, UnknownRoleDenies) {
+  auto d = One(R"({"id": "x", "org": "acme", "status": "active", "roles": ["partner.wizard"]})",
+               R"({"kind": "organization", "id": "acme"})", "company.view");
+  EXPECT_FALSE(d.allowed);
+  EXPECT_TRUE(HasReason(d, "unknown_role"));
+}
+
+TEST_F(DecideTest, WrongTypesDenyWithAReason) {
+  auto roles =
+      One(R"({"id": "x", "org": "acme", "roles": "partner.owner"})", kFabrikam, "company.view");
+  EXPECT_TRUE(HasReason(roles, "invalid_request"));
+  auto now = One(kOwnerOnFabrikam, kFabrikam, "company.view", R"({"now": 12})");
+  EXPECT_TRUE(HasReason(now, "invalid_request"));
+  // A status of the wrong type makes the allow condition an error: denied.
+  auto status = One(R"({"id": "owner", "status": 1})", kFabrikam, "company.view");
+  EXPECT_FALSE(status.allowed);
+}
+
+TEST_F(DecideTest, EmptyActionListDecidesEveryDeclaredAction) {
+  DecisionRequest r{api::FromJson(nlohmann::json::parse(kOwnerOnFabrikam)),
+                    api::FromJson(nlohmann::json::parse(kFabrikam)),
+                    Value(),
+                    {}};
+  Decision d = Decide(*set_, store_, r);
+  ASSERT_EQ(d.results.size(), set_->actions().size());
+  EXPECT_EQ(d.results[0].action, "user.edit");
+}
+
+}  // namespace
+}  // namespace castellan::engine
