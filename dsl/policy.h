@@ -42,6 +42,7 @@ struct ActionDecl {
   std::string name;
   std::vector<Reference> requires_;  // permissions the action needs
   bool step_up = false;              // needs a fresh one-time PIN (context.otp_fresh)
+  std::vector<std::string> on;       // resource kinds it applies to; empty = any
   std::string description;
   Location location;
 };

@@ -253,9 +253,11 @@ class DocumentReader {
         a.location = Loc(it->first.Mark());
         const YAML::Node body = it->second;
         if (body && !body.IsNull()) {
-          if (!CheckMap(body, "action '" + a.name + "'", {"requires", "step_up", "description"})) {
+          if (!CheckMap(body, "action '" + a.name + "'",
+                        {"requires", "step_up", "on", "description"})) {
             continue;
           }
+          for (const auto& kind : Names(body["on"], "'on'")) a.on.push_back(kind.name);
           a.requires_ = Names(body["requires"], "'requires'");
           if (body["step_up"]) a.step_up = Bool(body["step_up"], "'step_up'");
           if (body["description"])
@@ -267,9 +269,9 @@ class DocumentReader {
   }
 
   void ReadRole(const YAML::Node& doc) {
-    if (!CheckMap(doc, "a Role document",
-                  {"kind", "name", "level", "rank", "grants", "customisable", "scope",
-                   "description"})) {
+    if (!CheckMap(
+            doc, "a Role document",
+            {"kind", "name", "level", "rank", "grants", "customisable", "scope", "description"})) {
       return;
     }
     RoleDecl r;

@@ -387,6 +387,20 @@ class Decider {
       d.reasons.push_back(std::move(r));
       return;
     }
+    if (!action->decl->on.empty()) {
+      const std::string_view kind = StringField(resource_, "kind");
+      bool applies = false;
+      for (const auto& k : action->decl->on) applies = applies || k == kind;
+      if (!applies) {
+        Reason r;
+        r.code = "wrong_resource_kind";
+        std::string kinds;
+        for (const auto& k : action->decl->on) kinds += (kinds.empty() ? "" : ", ") + k;
+        r.message = "'" + name + "' applies to " + kinds + ", not to '" + std::string(kind) + "'";
+        d.reasons.push_back(std::move(r));
+        return;
+      }
+    }
     if (!in_scope_) {
       Reason r;
       r.code = "out_of_scope";
