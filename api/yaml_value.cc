@@ -45,8 +45,28 @@ Value FromYaml(const YAML::Node& node) {
       return Value::List(std::move(items));
     }
     case YAML::NodeType::Map: {
+      // YAML merge keys (`<<: *anchor` or a list of them): yaml-cpp keeps `<<`
+      // as an ordinary key, so merge here; keys written beside it win.
       std::vector<engine::MapValue::Entry> entries;
+      auto add_merged = [&](const YAML::Node& source) {
+        if (!source.IsMap()) return;
+        for (auto it = source.begin(); it != source.end(); ++it) {
+          const std::string& key = it->first.Scalar();
+          if (key == "<<" || node[key]) continue;
+          bool seen = false;
+          for (const auto& [k, v] : entries) seen = seen || k.string_value() == key;
+          if (!seen) entries.emplace_back(Value::String(key), FromYaml(it->second));
+        }
+      };
+      if (const YAML::Node merge = node["<<"]) {
+        if (merge.IsSequence()) {
+          for (const YAML::Node& m : merge) add_merged(m);
+        } else {
+          add_merged(merge);
+        }
+      }
       for (auto it = node.begin(); it != node.end(); ++it) {
+        if (it->first.Scalar() == "<<") continue;
         entries.emplace_back(Value::String(it->first.Scalar()), FromYaml(it->second));
       }
       Value error;

@@ -619,6 +619,7 @@ constexpr const char* kPolicyFunctions[] = {
     "permission.levels(string) -> list(string)",
     "org(string) -> dyn",
     "user(string) -> dyn",
+    "lookup(string, string) -> dyn",
     "group.contains(string, string) -> bool",
 };
 

@@ -29,6 +29,25 @@ void RegisterEntityFunctions(FunctionRegistry& registry, const PolicySet& set) {
   registry.AddContextual("user", [](std::span<const Value> args, const Activation& a) {
     return Lookup("user", args, a, &EntityStore::FindUser);
   });
+  // lookup(kind, id): any stored entity; organizations and users by their kinds.
+  registry.AddContextual("lookup", [](std::span<const Value> args, const Activation& a) {
+    if (args.size() != 2 || args[0].kind() != Value::Kind::kString ||
+        args[1].kind() != Value::Kind::kString) {
+      return NoMatchingOverload("lookup", args);
+    }
+    const std::string& kind = args[0].string_value();
+    const std::string& id = args[1].string_value();
+    const EntityStore* store = a.entities();
+    const Value* found = !store                   ? nullptr
+                         : kind == "organization" ? store->FindOrganization(id)
+                         : kind == "user"         ? store->FindUser(id)
+                                                  : store->FindResource(kind, id);
+    if (found == nullptr) {
+      return Value::Error(ErrorKind::kNoSuchAttribute,
+                          "lookup: no " + kind + " '" + id + "' is known");
+    }
+    return *found;
+  });
   registry.AddContextual(
       "group.contains", [&set](std::span<const Value> args, const Activation& a) {
         if (args.size() != 2 || args[0].kind() != Value::Kind::kString ||

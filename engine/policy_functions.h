@@ -24,7 +24,7 @@ void RegisterRoleFunctions(FunctionRegistry& registry, const std::vector<dsl::Ro
 void RegisterPermissionFunctions(FunctionRegistry& registry,
                                  const std::vector<dsl::PermissionDecl>& permissions);
 
-// org(id), user(id) (read through the activation's EntityStore) and
+// org(id), user(id), lookup(kind, id) (read through the activation's EntityStore) and
 // group.contains(group, org_id) over the groups of `set`, which must outlive
 // the registry.
 void RegisterEntityFunctions(FunctionRegistry& registry, const PolicySet& set);

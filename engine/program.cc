@@ -529,7 +529,9 @@ class Compiler {
       for (const auto& p : ns) qualified += p + ".";
       qualified += fn;
       const bool is_variable = options_.variables != nullptr && options_.variables->count(ns[0]);
-      if (!is_variable && options_.functions->Find(qualified) != nullptr) name = qualified;
+      if (!is_variable && (options_.functions->Find(qualified) != nullptr ||
+                           options_.functions->FindContextual(qualified) != nullptr))
+        name = qualified;
     }
     if (e.target && name == fn) args.push_back(Compile(*e.target));
     for (const auto& a : e.args) args.push_back(Compile(*a));
