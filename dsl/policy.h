@@ -55,8 +55,9 @@ struct RoleDecl {
   std::vector<Reference> customisable;  // permissions that may be granted on top
   // Where a binding of this role applies, as organization terms: "own" (the
   // holder's organization), "assigned_customers" (customers of the holder's
-  // organization inside its customer access), "customers" (every customer of
-  // the holder's organization), "any" (every organization: platform staff).
+  // partner inside its customer access), "customers" (every customer of the
+  // holder's partner), "any" (every organization: platform staff). The
+  // holder's partner is its organization, or the partner that owns it.
   std::vector<std::string> scope{"own"};
   std::string description;
   Location location;

@@ -299,9 +299,18 @@ class Decider {
     in_scope_ = covered_ || (!principal_org_.empty() && resource_org_ == principal_org_);
   }
 
-  bool IsCustomerOfPrincipalOrg() const {
-    return resource_org_entity_ && !principal_org_.empty() && resource_org_ != principal_org_ &&
-           StringField(*resource_org_entity_, "parent") == principal_org_;
+  // A customer of the principal's partner: its own organization when that is
+  // a partner, or the partner that owns the principal's company. The
+  // principal's own organization is never its own customer.
+  bool IsCustomerOfPrincipalPartner() const {
+    if (!resource_org_entity_ || principal_org_.empty() || resource_org_ == principal_org_) {
+      return false;
+    }
+    std::string_view partner = principal_org_;
+    if (const Value* own = store_.FindOrganization(principal_org_)) {
+      if (std::string_view parent = StringField(*own, "parent"); !parent.empty()) partner = parent;
+    }
+    return StringField(*resource_org_entity_, "parent") == partner;
   }
 
   bool Covers(const Binding& b) const {
@@ -313,10 +322,10 @@ class Decider {
           if (!principal_org_.empty() && resource_org_ == principal_org_) return true;
           break;
         case ScopeTerm::kCustomers:
-          if (IsCustomerOfPrincipalOrg()) return true;
+          if (IsCustomerOfPrincipalPartner()) return true;
           break;
         case ScopeTerm::kAssignedCustomers:
-          if (IsCustomerOfPrincipalOrg() && b.access && AccessCovers(*b.access)) return true;
+          if (IsCustomerOfPrincipalPartner() && b.access && AccessCovers(*b.access)) return true;
           break;
       }
     }
