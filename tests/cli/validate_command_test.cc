@@ -1,29 +1,12 @@
 // Runs the real castellan binary, as a user would.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <cstdio>
-#include <string>
+#include "cli/cli_run.h"
 
 namespace {
 
-struct CommandRun {
-  int exit_code;
-  std::string output;  // stdout and stderr
-};
-
-CommandRun Castellan(const std::string& args) {
-  const std::string command = std::string(CASTELLAN_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  CommandRun run{-1, ""};
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) run.output.append(buf, n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using castellan::testing::Castellan;
+using castellan::testing::CommandRun;
 
 TEST(ValidateCommand, DefaultPoliciesAreValidAndExitZero) {
   CommandRun r = Castellan("validate " CASTELLAN_SOURCE_DIR "/policies");

@@ -27,6 +27,7 @@ actions:
   company.view: {}
   report.view: {}
   customers.manage_all: {requires: [customer_manager]}
+  eu.report: {}
 ---
 kind: Role
 name: partner.owner
@@ -78,6 +79,10 @@ rules:
     effect: allow
     actions: [report.view]
     when: principal.department == "finance"
+  - name: eu-reports-for-eu-customers
+    effect: allow
+    actions: [eu.report]
+    when: group.contains("eu", resource.org) && org(resource.org).data_center == "EU-West"
   - name: no-reports-on-fridays
     effect: deny
     actions: [report.view]
@@ -264,6 +269,14 @@ TEST_F(DecideTest, DynamicGroupWithMissingAttributeFailsOnlyThatLeaf) {
       One(by_group, R"({"kind": "organization", "id": "contoso"})", "company.view").allowed);
   // fabrikam has neither: not a member, so out of scope.
   EXPECT_TRUE(HasReason(One(by_group, kFabrikam, "company.view"), "out_of_scope"));
+}
+
+TEST_F(DecideTest, RulesReadGroupsAndStoredOrganizations) {
+  EXPECT_TRUE(
+      One(kOwnerOnFabrikam, R"({"kind": "organization", "id": "contoso"})", "eu.report").allowed);
+  auto d = One(kOwnerOnFabrikam, kFabrikam, "eu.report");
+  EXPECT_FALSE(d.allowed);
+  EXPECT_TRUE(HasReason(d, "condition_false"));
 }
 
 TEST_F(DecideTest, CustomersScopeExcludesTheHoldersOwnOrganization) {

@@ -145,8 +145,7 @@ TEST(DomainRuleCoverage, EveryRuleHasCasesOnBothSides) {
 TEST(DomainRuleCoverage, SamplesReadmeTableIsCurrent) {
   std::vector<std::string> problems;
   const std::string table = Table(DomainRuleIds(), CollectProofs(&problems));
-  const std::string readme =
-      ReadFile(fs::path(CASTELLAN_SOURCE_DIR) / "samples" / "README.md");
+  const std::string readme = ReadFile(fs::path(CASTELLAN_SOURCE_DIR) / "samples" / "README.md");
   const std::string begin = "<!-- rule-table:begin -->\n", end = "<!-- rule-table:end -->";
   const size_t from = readme.find(begin), to = readme.find(end);
   ASSERT_NE(from, std::string::npos) << "samples/README.md has no " << begin;

@@ -1,0 +1,107 @@
+#include "api/entity_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "api/json_value.h"
+#include "api/yaml_value.h"
+
+namespace castellan::api {
+namespace {
+
+namespace fs = std::filesystem;
+
+class EntityFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("castellan_entities_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+  fs::path dir_;
+};
+
+TEST_F(EntityFileTest, LoadsOrganizationsUsersAndResources) {
+  auto path = Write("entities.yaml", R"(
+organizations:
+  - {id: acme, kind: partner}
+  - {id: contoso, parent: acme, added_at: 2026-01-01T00:00:00Z, seats: 10, ratio: 0.5}
+users:
+  - {id: alice, org: acme, roles: [partner.admin], locked: false, note: "true"}
+resources:
+  - {kind: product, id: p1, org: contoso}
+)");
+  EntityLoadResult r = LoadEntityFiles({path});
+  ASSERT_TRUE(r.store) << r.diagnostics.size();
+  const engine::Value* contoso = r.store->FindOrganization("contoso");
+  ASSERT_NE(contoso, nullptr);
+  EXPECT_EQ(contoso->map_value().FindString("seats")->DebugString(), "10");
+  EXPECT_EQ(contoso->map_value().FindString("ratio")->DebugString(), "0.5");
+  // Timestamps stay strings: rules convert them with timestamp().
+  EXPECT_EQ(contoso->map_value().FindString("added_at")->DebugString(), "\"2026-01-01T00:00:00Z\"");
+  const engine::Value* alice = r.store->FindUser("alice");
+  ASSERT_NE(alice, nullptr);
+  EXPECT_EQ(alice->map_value().FindString("locked")->DebugString(), "false");
+  // A quoted scalar is a string whatever it spells.
+  EXPECT_EQ(alice->map_value().FindString("note")->DebugString(), "\"true\"");
+  EXPECT_NE(r.store->FindResource("product", "p1"), nullptr);
+  EXPECT_EQ(r.store->FindResource("user", "p1"), nullptr);
+}
+
+TEST_F(EntityFileTest, ReportsEveryProblemWithItsPositionAndLoadsNothing) {
+  auto path = Write("bad_entities.yaml", R"(organizations:
+  - {id: acme}
+  - {id: acme}
+  - {name: no-id}
+users: {alice: {}}
+resources:
+  - {id: r1}
+groups: []
+)");
+  EntityLoadResult r = LoadEntityFiles({path});
+  EXPECT_FALSE(r.store);
+  ASSERT_EQ(r.diagnostics.size(), 5u);
+  EXPECT_EQ(r.diagnostics[0].line, 3);
+  EXPECT_NE(r.diagnostics[0].message.find("duplicate id 'acme'"), std::string::npos);
+  EXPECT_EQ(r.diagnostics[1].line, 4);
+  EXPECT_NE(r.diagnostics[2].message.find("'users' must be a list"), std::string::npos);
+  EXPECT_NE(r.diagnostics[3].message.find("needs a 'kind'"), std::string::npos);
+  EXPECT_NE(r.diagnostics[4].message.find("unknown key 'groups'"), std::string::npos);
+}
+
+TEST_F(EntityFileTest, ReadsJsonAndDirectories) {
+  Write("a_entities.json", R"({"organizations": [{"id": "acme"}]})");
+  Write("b.entities.yaml", "users:\n  - {id: bob, org: acme}\n");
+  Write("unrelated.yaml", "not: entities\n");
+  EntityLoadResult r = LoadEntityFiles({dir_});
+  ASSERT_TRUE(r.store);
+  EXPECT_EQ(r.store->organization_count(), 1u);
+  EXPECT_EQ(r.store->user_count(), 1u);
+}
+
+TEST_F(EntityFileTest, InvalidSyntaxAndMissingFilesAreErrors) {
+  EXPECT_FALSE(LoadEntityFiles({Write("x_entities.json", "{")}).store);
+  EXPECT_FALSE(LoadEntityFiles({Write("y_entities.yaml", "users: [")}).store);
+  EXPECT_FALSE(LoadEntityFiles({dir_ / "missing.yaml"}).store);
+}
+
+TEST(YamlValue, MergeKeysMergeAndWrittenKeysWin) {
+  YAML::Node n = YAML::Load("base: &b {a: 1, b: 2}\nuse: {<<: *b, b: 3}\n");
+  EXPECT_EQ(FromYaml(n["use"]).DebugString(), "{\"a\": 1, \"b\": 3}");
+}
+
+TEST(JsonValue, RoundTripsNumbersStringsListsAndMaps) {
+  auto j = nlohmann::json::parse(R"({"i": -3, "u": 18446744073709551615, "d": 1.5,
+                                     "s": "x", "l": [true, null]})");
+  EXPECT_EQ(ToJson(FromJson(j)).dump(), j.dump());
+  EXPECT_EQ(FromJson(j).map_value().FindString("u")->TypeName(), "uint");
+}
+
+}  // namespace
+}  // namespace castellan::api
