@@ -61,8 +61,10 @@ void RegisterEntityFunctions(FunctionRegistry& registry, const PolicySet& set) {
         }
         const Value* now = a.Find("now");
         const EntityStore* store = a.entities();
-        return GroupContains(*group, args[1].string_value(), store ? *store : EmptyEntityStore(),
-                             now ? *now : Value());
+        // G5: a match that needs an attribute the customer lacks means "not a member".
+        Value member = GroupContains(*group, args[1].string_value(),
+                                     store ? *store : EmptyEntityStore(), now ? *now : Value());
+        return member.is_bool() ? member : Value::Bool(false);
       });
 }
 
