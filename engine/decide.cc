@@ -163,6 +163,21 @@ class Decider {
       *out = given;
       return true;
     }
+    // The usual request names entities by id only: when the stored entity
+    // already says everything the request does, share it instead of copying.
+    bool adds_nothing = true;
+    for (const auto& [k, v] : given.map_value().entries()) {
+      const Value* s =
+          k.kind() == K::kString ? stored->map_value().FindString(k.string_value()) : nullptr;
+      if (!s || s->is_error() || v.is_error() || !Equal(*s, v)) {
+        adds_nothing = false;
+        break;
+      }
+    }
+    if (adds_nothing) {
+      *out = *stored;
+      return true;
+    }
     std::vector<MapValue::Entry> entries;
     for (const auto& [k, v] : stored->map_value().entries()) {
       if (k.kind() == K::kString && given.map_value().FindString(k.string_value())) continue;
