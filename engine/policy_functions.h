@@ -8,6 +8,8 @@
 // the functions are safe to call from many threads.
 #pragma once
 
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "dsl/policy.h"
@@ -29,4 +31,25 @@ void RegisterPermissionFunctions(FunctionRegistry& registry,
 // the registry.
 void RegisterEntityFunctions(FunctionRegistry& registry, const PolicySet& set);
 
+namespace internal {
+
+// Registers `name(string)`: finds the argument in `table` (declared names of
+// `what`, e.g. "role") and returns get(entry); an unknown name is an error.
+template <typename Table, typename Get>
+void AddNamedLookup(FunctionRegistry& registry, const std::string& name, const char* what,
+                    std::shared_ptr<const Table> table, Get get) {
+  registry.Add(name, [name, what, table, get](std::span<const Value> args) -> Value {
+    if (args.size() != 1 || args[0].kind() != Value::Kind::kString) {
+      return NoMatchingOverload(name, args);
+    }
+    auto it = table->find(args[0].string_value());
+    if (it == table->end()) {
+      return Value::Error(ErrorKind::kInvalidArgument,
+                          std::string("unknown ") + what + " '" + args[0].string_value() + "'");
+    }
+    return get(it->second);
+  });
+}
+
+}  // namespace internal
 }  // namespace castellan::engine

@@ -44,29 +44,14 @@ void RegisterRoleFunctions(FunctionRegistry& registry, const std::vector<dsl::Ro
     (*table)[r.name] = {r.rank, r.level, Names(r.grants), Names(r.customisable)};
   }
 
-  auto lookup = [table](const char* fn, std::span<const Value> args, auto&& get) -> Value {
-    if (args.size() != 1 || args[0].kind() != Value::Kind::kString) {
-      return NoMatchingOverload(fn, args);
-    }
-    auto it = table->find(args[0].string_value());
-    if (it == table->end()) {
-      return Value::Error(ErrorKind::kInvalidArgument,
-                          "unknown role '" + args[0].string_value() + "'");
-    }
-    return get(it->second);
+  std::shared_ptr<const RoleTable> roles_by_name = table;
+  auto add = [&](const char* name, auto get) {
+    internal::AddNamedLookup(registry, name, "role", roles_by_name, get);
   };
-  registry.Add("role.rank", [lookup](std::span<const Value> args) {
-    return lookup("role.rank", args, [](const RoleEntry& e) { return Value::Int(e.rank); });
-  });
-  registry.Add("role.level", [lookup](std::span<const Value> args) {
-    return lookup("role.level", args, [](const RoleEntry& e) { return Value::String(e.level); });
-  });
-  registry.Add("role.grants", [lookup](std::span<const Value> args) {
-    return lookup("role.grants", args, [](const RoleEntry& e) { return e.grants; });
-  });
-  registry.Add("role.customisable", [lookup](std::span<const Value> args) {
-    return lookup("role.customisable", args, [](const RoleEntry& e) { return e.customisable; });
-  });
+  add("role.rank", [](const RoleEntry& e) { return Value::Int(e.rank); });
+  add("role.level", [](const RoleEntry& e) { return Value::String(e.level); });
+  add("role.grants", [](const RoleEntry& e) { return e.grants; });
+  add("role.customisable", [](const RoleEntry& e) { return e.customisable; });
 
   registry.Add("role.names", [](std::span<const Value> args) {
     if (args.size() != 1 || args[0].kind() != Value::Kind::kList) return BadRoleList("role.names");
