@@ -493,7 +493,16 @@ class Decider {
         r.message = "rule '" + rule->decl->name + "' could not be evaluated: " + error;
       } else {
         r.code = "condition_false";
-        r.message = "rule '" + rule->decl->name + "' does not apply: " + condition + " is false";
+        // Name the first operand of `when: a && b && ...` that is false (only on deny).
+        const bool when_failed = rule->decl->when && condition == rule->decl->when->text;
+        for (size_t i = 0; when_failed && i < rule->when_conjuncts.size(); ++i) {
+          Value v = rule->when_conjuncts[i].program->Evaluate(activation);
+          if (v.is_bool() && !v.bool_value()) {
+            r.condition = rule->when_conjuncts[i].text;
+            break;
+          }
+        }
+        r.message = "rule '" + rule->decl->name + "' does not apply: " + r.condition + " is false";
       }
       misses.push_back(std::move(r));
     }

@@ -23,6 +23,16 @@ std::set<std::string, std::less<>> VariableNames(const dsl::CheckEnvironment& en
   return names;
 }
 
+// The operands of a top-level `a && b && c`, in source order.
+void FlattenAnd(const dsl::Expr& e, std::vector<const dsl::Expr*>& out) {
+  if (e.kind == dsl::Expr::Kind::kCall && e.name == "_&&_" && !e.target && e.args.size() == 2) {
+    FlattenAnd(*e.args[0], out);
+    FlattenAnd(*e.args[1], out);
+  } else {
+    out.push_back(&e);
+  }
+}
+
 ScopeTerm ToScopeTerm(const std::string& term) {
   if (term == "assigned_customers") return ScopeTerm::kAssignedCustomers;
   if (term == "customers") return ScopeTerm::kCustomers;
@@ -96,8 +106,17 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
   set->rules_.reserve(rule_count);  // actions point into rules_
   for (const auto& p : s.policies) {
     for (const auto& r : p.rules) {
-      CompiledRule rule{&r, p.name, nullptr, nullptr};
-      if (r.when) rule.when = Program::Compile(*r.when->expr, rule_options);
+      CompiledRule rule{&r, p.name, nullptr, nullptr, {}};
+      if (r.when) {
+        rule.when = Program::Compile(*r.when->expr, rule_options);
+        std::vector<const dsl::Expr*> conjuncts;
+        FlattenAnd(*r.when->expr, conjuncts);
+        if (conjuncts.size() > 1) {
+          for (const dsl::Expr* c : conjuncts) {
+            rule.when_conjuncts.push_back({Program::Compile(*c, rule_options), c->source_text});
+          }
+        }
+      }
       if (r.unless) rule.unless = Program::Compile(*r.unless->expr, rule_options);
       set->rules_.push_back(std::move(rule));
     }

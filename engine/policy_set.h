@@ -32,11 +32,18 @@ struct NeededPermission {
   std::string required_by;
 };
 
+// One operand of a condition's top-level `&&` chain, to name the part that failed.
+struct Conjunct {
+  std::shared_ptr<const Program> program;
+  std::string text;
+};
+
 struct CompiledRule {
   const dsl::RuleDecl* decl;
   std::string policy;  // the Policy document's name
   std::shared_ptr<const Program> when;
   std::shared_ptr<const Program> unless;
+  std::vector<Conjunct> when_conjuncts;  // when `when` is `a && b && ...`; else empty
 };
 
 struct CompiledAction {

@@ -276,7 +276,9 @@ TEST_F(DecideTest, RulesReadGroupsAndStoredOrganizations) {
       One(kOwnerOnFabrikam, R"({"kind": "organization", "id": "contoso"})", "eu.report").allowed);
   auto d = One(kOwnerOnFabrikam, kFabrikam, "eu.report");
   EXPECT_FALSE(d.allowed);
-  EXPECT_TRUE(HasReason(d, "condition_false"));
+  ASSERT_TRUE(HasReason(d, "condition_false"));
+  // The reason names the operand of the && chain that was false.
+  EXPECT_EQ(d.reasons[0].condition, "group.contains(\"eu\", resource.org)");
 }
 
 TEST_F(DecideTest, CustomersScopeExcludesTheHoldersOwnOrganization) {
