@@ -15,5 +15,6 @@ inline constexpr int kExitUsage = 2;
 int ValidateCommand(const std::vector<std::string>& args);
 int CheckCommand(const std::vector<std::string>& args);
 int TestCommand(const std::vector<std::string>& args);
+int ServeCommand(const std::vector<std::string>& args);
 
 }  // namespace castellan::cli

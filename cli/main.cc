@@ -20,6 +20,7 @@ Commands:
   validate DIR   check the policy files below DIR and report every error
   check [FILE]   decide one JSON request (from FILE or stdin) and print the decision
   test DIR       run the decision fixtures (*_test.yaml) below DIR
+  serve          serve decisions over HTTP (castellan serve --help)
   version        print the version
 
 Options:
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   if (command == "validate") return ValidateCommand(rest);
   if (command == "check") return CheckCommand(rest);
   if (command == "test") return TestCommand(rest);
+  if (command == "serve") return ServeCommand(rest);
   std::cerr << "castellan: unknown command '" << command << "'\n\n" << kHelp;
   return kExitUsage;
 }

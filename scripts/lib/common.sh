@@ -1,10 +1,10 @@
 # Shared by scripts/run and scripts/test: installs missing Debian packages and
 # configures + builds one CMake tree. Sourced, not executed.
 
-# Debian packages the build needs. Poco joins when the server lands.
+# Debian packages the build needs.
 CASTELLAN_BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
-  libyaml-cpp-dev tao-pegtl-dev nlohmann-json3-dev libre2-dev
+  libyaml-cpp-dev tao-pegtl-dev nlohmann-json3-dev libre2-dev libpoco-dev
 )
 CASTELLAN_TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev)
 

@@ -1,0 +1,201 @@
+#include "server/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace castellan::server {
+
+const std::vector<SettingInfo>& Settings() {
+  static const std::vector<SettingInfo> settings = {
+      {"--config", "CASTELLAN_CONFIG", "", "a YAML file of the settings below (key: value)"},
+      {"--listen", "CASTELLAN_LISTEN", "listen", "HOST:PORT to listen on (127.0.0.1:8181)"},
+      {"--policies", "CASTELLAN_POLICIES", "policies", "the policy directory (policies)"},
+      {"--entities", "CASTELLAN_ENTITIES", "entities",
+       "entity files or directories, comma-separated or repeated (none)"},
+      {"--admin-token-file", "CASTELLAN_ADMIN_TOKEN_FILE", "admin_token_file",
+       "a file holding the bearer token for admin endpoints"},
+      {"", "CASTELLAN_ADMIN_TOKEN", "",
+       "the admin bearer token itself (never on the command line)"},
+      {"--protect-decisions", "CASTELLAN_PROTECT_DECISIONS", "protect_decisions",
+       "decision endpoints need the bearer token too (false)"},
+      {"--max-body-bytes", "CASTELLAN_MAX_BODY_BYTES", "max_body_bytes",
+       "larger request bodies get 413 (1048576)"},
+      {"--max-batch", "CASTELLAN_MAX_BATCH", "max_batch", "checks per batch request (1000)"},
+      {"--threads", "CASTELLAN_THREADS", "threads",
+       "request threads (twice the cores, at least 4)"},
+      {"--max-queued", "CASTELLAN_MAX_QUEUED", "max_queued",
+       "connections waiting for a thread (256)"},
+      {"--timeout", "CASTELLAN_TIMEOUT", "timeout", "seconds a silent client is kept (10)"},
+      {"--watch", "CASTELLAN_WATCH", "watch", "reload when policy or entity files change (false)"},
+      {"--issuer", "CASTELLAN_ISSUER", "issuer", "the AuthZEN issuer URL (http://HOST:PORT)"},
+  };
+  return settings;
+}
+
+namespace {
+
+bool ParseUnsigned(const std::string& s, uint64_t max, uint64_t* out) {
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v > max) return false;
+  *out = v;
+  return true;
+}
+
+bool ParseBool(const std::string& s, bool* out) {
+  if (s == "true" || s == "1" || s == "yes") return *out = true, true;
+  if (s == "false" || s == "0" || s == "no") return *out = false, true;
+  return false;
+}
+
+// Applies one setting by its config-file key.
+bool Apply(const std::string& key, const std::string& value, const std::string& source,
+           ServerConfig* c, std::string* error) {
+  auto fail = [&](const std::string& what) {
+    *error = source + ": " + what + ", got '" + value + "'";
+    return false;
+  };
+  uint64_t n = 0;
+  if (key == "listen") {
+    const size_t colon = value.rfind(':');
+    if (colon == std::string::npos || colon == 0 ||
+        !ParseUnsigned(value.substr(colon + 1), 65535, &n)) {
+      return fail("expected HOST:PORT");
+    }
+    c->host = value.substr(0, colon);
+    c->port = static_cast<uint16_t>(n);
+  } else if (key == "policies") {
+    c->policies = value;
+  } else if (key == "entities") {
+    std::stringstream in(value);
+    std::string part;
+    while (std::getline(in, part, ',')) {
+      if (!part.empty()) c->entities.emplace_back(part);
+    }
+  } else if (key == "admin_token_file") {
+    std::ifstream in(value);
+    if (!in) return fail("cannot read the token file");
+    std::getline(in, c->admin_token);
+    if (c->admin_token.empty()) return fail("the token file is empty");
+  } else if (key == "admin_token") {
+    c->admin_token = value;
+  } else if (key == "protect_decisions") {
+    if (!ParseBool(value, &c->protect_decisions)) return fail("expected true or false");
+  } else if (key == "watch") {
+    if (!ParseBool(value, &c->watch)) return fail("expected true or false");
+  } else if (key == "max_body_bytes") {
+    if (!ParseUnsigned(value, 1ull << 30, &n) || n == 0) return fail("expected 1 to 2^30 bytes");
+    c->max_body_bytes = n;
+  } else if (key == "max_batch") {
+    if (!ParseUnsigned(value, 100000, &n) || n == 0) return fail("expected 1 to 100000");
+    c->max_batch = n;
+  } else if (key == "threads") {
+    if (!ParseUnsigned(value, 1024, &n)) return fail("expected 0 to 1024");
+    c->threads = static_cast<int>(n);
+  } else if (key == "max_queued") {
+    if (!ParseUnsigned(value, 100000, &n) || n == 0) return fail("expected 1 to 100000");
+    c->max_queued = static_cast<int>(n);
+  } else if (key == "timeout") {
+    if (!ParseUnsigned(value, 3600, &n) || n == 0) return fail("expected 1 to 3600 seconds");
+    c->timeout_seconds = static_cast<int>(n);
+  } else if (key == "issuer") {
+    c->issuer = value;
+  } else {
+    *error = source + ": unknown setting '" + key + "'";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ParseServerConfig(const std::vector<std::string>& args,
+                       const std::function<const char*(const char*)>& getenv, ServerConfig* config,
+                       std::string* error) {
+  // Collect each layer as key -> value, then apply file, environment, flags in order.
+  struct Flag {
+    std::string key, value, name;
+  };
+  std::vector<Flag> flags;
+  std::string config_file;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const SettingInfo* setting = nullptr;
+    for (const auto& s : Settings()) {
+      if (*s.flag && a == s.flag) setting = &s;
+    }
+    if (!setting) {
+      *error = "unknown option '" + a + "'";
+      return false;
+    }
+    const std::string key = setting->key;
+    const bool boolean = key == "watch" || key == "protect_decisions";
+    std::string value = "true";
+    if (!boolean) {
+      if (i + 1 == args.size()) {
+        *error = a + " needs a value";
+        return false;
+      }
+      value = args[++i];
+    }
+    if (a == "--config") {
+      config_file = value;
+    } else {
+      flags.push_back({key, value, a});
+    }
+  }
+  if (config_file.empty()) {
+    if (const char* f = getenv("CASTELLAN_CONFIG")) config_file = f;
+  }
+  if (!config_file.empty()) {
+    YAML::Node doc;
+    try {
+      doc = YAML::LoadFile(config_file);
+    } catch (const YAML::Exception& e) {
+      *error = config_file + ": " + e.what();
+      return false;
+    }
+    if (doc && !doc.IsNull() && !doc.IsMap()) {
+      *error = config_file + ": expected key: value lines";
+      return false;
+    }
+    for (auto it = doc.begin(); doc.IsMap() && it != doc.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      const YAML::Node node = it->second;
+      std::string value;
+      if (node.IsSequence()) {
+        for (const YAML::Node& v : node) value += (value.empty() ? "" : ",") + v.Scalar();
+      } else {
+        value = node.Scalar();
+      }
+      if (key == "admin_token" || !Apply(key, value, config_file + ": " + key, config, error)) {
+        if (key == "admin_token") *error = config_file + ": put the token in admin_token_file";
+        return false;
+      }
+    }
+  }
+  for (const auto& s : Settings()) {
+    const char* v = getenv(s.env);
+    if (!v || std::string(s.env) == "CASTELLAN_CONFIG") continue;
+    const std::string key = std::string(s.env) == "CASTELLAN_ADMIN_TOKEN" ? "admin_token" : s.key;
+    if (!Apply(key, v, s.env, config, error)) return false;
+  }
+  bool entities_from_flags = false;
+  for (const auto& f : flags) {
+    if (f.key == "entities" && !entities_from_flags) {
+      config->entities.clear();  // flags replace, and repeat, rather than add to the file's
+      entities_from_flags = true;
+    }
+    if (!Apply(f.key, f.value, f.name, config, error)) return false;
+  }
+  if (config->issuer.empty()) {
+    config->issuer = "http://" + config->host + ":" + std::to_string(config->port);
+  }
+  return true;
+}
+
+}  // namespace castellan::server

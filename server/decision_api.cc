@@ -1,0 +1,435 @@
+#include "server/decision_api.h"
+
+#include <chrono>
+#include <ctime>
+#include <exception>
+#include <nlohmann/json.hpp>
+
+#include "api/decision_json.h"
+#include "api/json_value.h"
+
+namespace castellan::server {
+namespace {
+
+using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
+
+constexpr size_t kMaxNesting = 64;
+
+HttpResponse JsonResponse(int status, const ojson& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+std::string Iso8601(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+ojson DiagnosticsJson(const dsl::Diagnostics& diagnostics) {
+  ojson out = ojson::array();
+  for (const auto& d : diagnostics) {
+    out.push_back(
+        {{"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
+  }
+  return out;
+}
+
+// Counts allows and denies for metrics and the access log's "effect".
+void Tally(const engine::Decision& d, uint64_t* allowed, uint64_t* denied) {
+  for (const auto& r : d.results) (r.allowed ? *allowed : *denied)++;
+}
+
+std::string EffectOf(uint64_t allowed, uint64_t denied) {
+  if (allowed && denied) return "mixed";
+  if (allowed) return "allow";
+  if (denied) return "deny";
+  return "";
+}
+
+// AuthZEN subject/resource/action/context -> the native request.
+bool FromAuthZen(const json& subject, const json& resource, const json& action, const json& context,
+                 engine::DecisionRequest* out, std::string* error) {
+  auto entity = [&](const json& e, const char* what, const char* type_key) -> std::optional<json> {
+    if (!e.is_object() || !e.contains("type") || !e["type"].is_string() || !e.contains("id") ||
+        !e["id"].is_string()) {
+      *error = std::string("'") + what + "' must be an object with string 'type' and 'id'";
+      return std::nullopt;
+    }
+    json native = json::object();
+    if (e.contains("properties")) {
+      if (!e["properties"].is_object()) {
+        *error = std::string("'") + what + ".properties' must be an object";
+        return std::nullopt;
+      }
+      native = e["properties"];
+    }
+    native["id"] = e["id"];
+    if (type_key) native[type_key] = e["type"];
+    return native;
+  };
+  auto principal = entity(subject, "subject", nullptr);
+  if (!principal) return false;
+  auto res = entity(resource, "resource", "kind");
+  if (!res) return false;
+  if (!action.is_object() || !action.contains("name") || !action["name"].is_string()) {
+    *error = "'action' must be an object with a string 'name'";
+    return false;
+  }
+  if (!context.is_null() && !context.is_object()) {
+    *error = "'context' must be an object";
+    return false;
+  }
+  out->principal = api::FromJson(*principal);
+  out->resource = api::FromJson(*res);
+  out->context = api::FromJson(context);
+  out->actions = {action["name"].get<std::string>()};
+  return true;
+}
+
+ojson AuthZenDecision(const engine::ActionDecision& d, const std::string& revision) {
+  ojson context = {{"policy_version", revision}};
+  if (d.rule) context["rule"] = d.rule->decl->name;
+  ojson reasons = ojson::array();
+  for (const auto& r : d.reasons) reasons.push_back(api::ReasonToJson(r));
+  if (!d.allowed) context["reasons"] = reasons;
+  return {{"decision", d.allowed}, {"context", context}};
+}
+
+}  // namespace
+
+HttpResponse ErrorResponse(int status, const std::string& code, const std::string& message) {
+  return JsonResponse(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+size_t JsonNestingDepth(const std::string& text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+bool ConstantTimeEquals(const std::string& a, const std::string& b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < b.size(); ++i) {
+    diff |= static_cast<unsigned char>((i < a.size() ? a[i] : 0) ^ b[i]);
+  }
+  return diff == 0;
+}
+
+const std::vector<Route>& DecisionApi::Routes() {
+  using A = Route::Access;
+  static const std::vector<Route> routes = {
+      {"POST", "/v1/check", A::kDecision,
+       "Decide actions for one principal and resource, or a batch of checks"},
+      {"POST", "/v1/allowed-actions", A::kDecision,
+       "Every declared action the principal may do on the resource, with reasons for the rest"},
+      {"POST", "/access/v1/evaluation", A::kDecision, "AuthZEN 1.0 Access Evaluation"},
+      {"POST", "/access/v1/evaluations", A::kDecision, "AuthZEN 1.0 Access Evaluations (batch)"},
+      {"GET", "/.well-known/authzen-configuration", A::kOpen, "AuthZEN PDP metadata"},
+      {"GET", "/v1/policies", A::kOpen,
+       "The policy revision serving, its files and the last reload result"},
+      {"POST", "/v1/policies/reload", A::kAdmin,
+       "Reload policies and entities; on errors the old set keeps serving"},
+      {"GET", "/healthz", A::kOpen, "Liveness"},
+      {"GET", "/readyz", A::kOpen, "Readiness: a policy set is loaded"},
+      {"GET", "/metrics", A::kOpen, "Prometheus metrics"},
+      {"GET", "/v1/openapi.json", A::kOpen, "This API as an OpenAPI 3 document"},
+  };
+  return routes;
+}
+
+std::string DecisionApi::RouteName(const std::string& path) {
+  for (const auto& r : Routes()) {
+    if (path == r.path) return r.path;
+  }
+  return "not_found";
+}
+
+HttpResponse DecisionApi::Handle(const HttpRequest& request) {
+  try {
+    std::string allow;
+    for (const auto& route : Routes()) {
+      if (request.path != route.path) continue;
+      if (request.method == route.method ||
+          (request.method == "HEAD" && std::string(route.method) == "GET")) {
+        HttpResponse r = Dispatch(route, request);
+        r.headers["X-Request-Id"] = request.request_id;
+        return r;
+      }
+      allow += (allow.empty() ? "" : ", ") + std::string(route.method);
+    }
+    HttpResponse r = allow.empty() ? ErrorResponse(404, "not_found", "no route " + request.path)
+                                   : ErrorResponse(405, "method_not_allowed",
+                                                   request.method + " is not allowed on " +
+                                                       request.path + " (use " + allow + ")");
+    if (!allow.empty()) r.headers["Allow"] = allow;
+    r.headers["X-Request-Id"] = request.request_id;
+    return r;
+  } catch (const std::exception& e) {
+    // Never a stack trace to the client; the access log has the request id.
+    return ErrorResponse(500, "internal", "internal error");
+  }
+}
+
+HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& request) {
+  const std::string path = route.path;
+  if (route.access == Route::Access::kAdmin ||
+      (route.access == Route::Access::kDecision && config_.protect_decisions)) {
+    const std::string prefix = "Bearer ";
+    const bool presented = request.authorization.rfind(prefix, 0) == 0;
+    if (config_.admin_token.empty() || !presented ||
+        !ConstantTimeEquals(request.authorization.substr(prefix.size()), config_.admin_token)) {
+      HttpResponse r = ErrorResponse(
+          401, "unauthorized",
+          config_.admin_token.empty()
+              ? "no admin token is configured (--admin-token-file or CASTELLAN_ADMIN_TOKEN)"
+              : "this endpoint needs 'Authorization: Bearer <token>'");
+      r.headers["WWW-Authenticate"] = "Bearer";
+      return r;
+    }
+  }
+
+  // ---- GET routes -------------------------------------------------------------------
+  if (path == "/healthz") return JsonResponse(200, {{"status", "ok"}});
+  auto snapshot = state_.current();
+  if (path == "/readyz") {
+    if (!snapshot) return ErrorResponse(503, "not_ready", "no policy set is loaded");
+    return JsonResponse(200, {{"status", "ready"}, {"policy_version", snapshot->revision}});
+  }
+  if (path == "/metrics") {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = metrics_.Render(state_.reload_count(), state_.reload_failures(),
+                             snapshot ? snapshot->revision : "");
+    return r;
+  }
+  if (path == "/v1/openapi.json") {
+    HttpResponse r;
+    r.body = OpenApiDocument();
+    return r;
+  }
+  if (path == "/.well-known/authzen-configuration") {
+    return JsonResponse(
+        200, {{"policy_decision_point", config_.issuer},
+              {"access_evaluation_endpoint", config_.issuer + "/access/v1/evaluation"},
+              {"access_evaluations_endpoint", config_.issuer + "/access/v1/evaluations"}});
+  }
+  auto reload_json = [](const ReloadResult& r) {
+    return ojson{{"ok", r.ok},
+                 {"at", Iso8601(r.at)},
+                 {"serving_revision", r.revision},
+                 {"diagnostics", DiagnosticsJson(r.diagnostics)}};
+  };
+  if (path == "/v1/policies" && route.method == std::string("GET")) {
+    ojson body;
+    body["revision"] = snapshot ? ojson(snapshot->revision) : ojson(nullptr);
+    body["loaded_at"] = snapshot ? ojson(Iso8601(snapshot->loaded_at)) : ojson(nullptr);
+    body["policy_dir"] = state_.policy_dir().string();
+    body["files"] = ojson::array();
+    if (snapshot) {
+      for (const auto& f : snapshot->policies->source().files) body["files"].push_back(f.path);
+      body["summary"] = snapshot->policies->source().Summary();
+    }
+    body["last_reload"] = reload_json(state_.last_reload());
+    return JsonResponse(200, body);
+  }
+  if (path == "/v1/policies/reload") {
+    ReloadResult r = state_.Reload();
+    ojson body = reload_json(r);
+    if (r.ok) return JsonResponse(200, body);
+    body["error"] = {{"code", "reload_failed"},
+                     {"message", "the policy or entity files have errors; revision " + r.revision +
+                                     " keeps serving"}};
+    return JsonResponse(422, body);
+  }
+
+  // ---- decision routes: JSON in, JSON out --------------------------------------------
+  if (request.content_type.rfind("application/json", 0) != 0) {
+    return ErrorResponse(415, "unsupported_media_type",
+                         "send the body as Content-Type: application/json");
+  }
+  if (request.body.size() > config_.max_body_bytes) {
+    return ErrorResponse(413, "body_too_large",
+                         "the body exceeds " + std::to_string(config_.max_body_bytes) + " bytes");
+  }
+  if (JsonNestingDepth(request.body) > kMaxNesting) {
+    return ErrorResponse(400, "nesting_too_deep",
+                         "JSON nested deeper than " + std::to_string(kMaxNesting) + " levels");
+  }
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) return ErrorResponse(400, "invalid_json", "the body is not valid JSON");
+  if (!body.is_object()) return ErrorResponse(400, "invalid_request", "the body must be an object");
+  if (!snapshot) return ErrorResponse(503, "not_ready", "no policy set is loaded");
+
+  const engine::PolicySet& policies = *snapshot->policies;
+  const engine::EntityStore& entities = *snapshot->entities;
+  uint64_t allowed = 0, denied = 0;
+  auto finish = [&](int status, ojson out) {
+    metrics_.RecordDecisions(allowed, denied);
+    HttpResponse r = JsonResponse(status, out);
+    r.effect = EffectOf(allowed, denied);
+    return r;
+  };
+  std::string error;
+
+  if (path == "/v1/check" && body.contains("checks")) {
+    const json& checks = body["checks"];
+    if (!checks.is_array() || checks.empty()) {
+      return ErrorResponse(400, "invalid_request", "'checks' must be a non-empty array");
+    }
+    if (body.size() != 1) {
+      return ErrorResponse(400, "invalid_request", "a batch has only 'checks'");
+    }
+    if (checks.size() > config_.max_batch) {
+      return ErrorResponse(413, "batch_too_large",
+                           "at most " + std::to_string(config_.max_batch) + " checks per batch");
+    }
+    std::vector<engine::DecisionRequest> requests(checks.size());
+    for (size_t i = 0; i < checks.size(); ++i) {
+      if (!api::ParseDecisionRequest(checks[i], true, &requests[i], &error)) {
+        return ErrorResponse(400, "invalid_request", "checks[" + std::to_string(i) + "]: " + error);
+      }
+    }
+    ojson results = ojson::array();
+    for (const auto& req : requests) {
+      engine::Decision d = engine::Decide(policies, entities, req);
+      Tally(d, &allowed, &denied);
+      results.push_back({{"results", api::DecisionToJson(d)["results"]}});
+    }
+    return finish(200, {{"policy_version", snapshot->revision},
+                        {"request_id", request.request_id},
+                        {"results", results}});
+  }
+  if (path == "/v1/check" || path == "/v1/allowed-actions") {
+    const bool all = path == "/v1/allowed-actions";
+    if (all && body.contains("actions")) {
+      return ErrorResponse(400, "invalid_request",
+                           "allowed-actions decides every declared action; leave out 'actions'");
+    }
+    engine::DecisionRequest req;
+    if (!api::ParseDecisionRequest(body, !all, &req, &error)) {
+      return ErrorResponse(400, "invalid_request", error);
+    }
+    engine::Decision d = engine::Decide(policies, entities, req);
+    Tally(d, &allowed, &denied);
+    if (!all) {
+      ojson out = api::DecisionToJson(d);
+      out["request_id"] = request.request_id;
+      return finish(200, out);
+    }
+    ojson allowed_actions = ojson::array(), denied_actions = ojson::object();
+    for (const auto& r : d.results) {
+      if (r.allowed) {
+        allowed_actions.push_back(r.action);
+      } else {
+        ojson reasons = ojson::array();
+        for (const auto& reason : r.reasons) reasons.push_back(api::ReasonToJson(reason));
+        denied_actions[r.action] = {{"reasons", reasons}};
+      }
+    }
+    return finish(200, {{"policy_version", d.revision},
+                        {"request_id", request.request_id},
+                        {"allowed", allowed_actions},
+                        {"denied", denied_actions}});
+  }
+
+  auto field = [&](const json& item, const char* key) -> const json& {
+    static const json null_value;
+    if (item.contains(key)) return item[key];
+    return body.contains(key) ? body[key] : null_value;
+  };
+  if (path == "/access/v1/evaluation" ||
+      (path == "/access/v1/evaluations" &&
+       (!body.contains("evaluations") ||
+        (body["evaluations"].is_array() && body["evaluations"].empty())))) {
+    // An evaluations request without items is one evaluation (AuthZEN 1.0, 7.1).
+    engine::DecisionRequest req;
+    if (!FromAuthZen(field(body, "subject"), field(body, "resource"), field(body, "action"),
+                     field(body, "context"), &req, &error)) {
+      return ErrorResponse(400, "invalid_request", error);
+    }
+    engine::Decision d = engine::Decide(policies, entities, req);
+    Tally(d, &allowed, &denied);
+    return finish(200, AuthZenDecision(d.results.at(0), d.revision));
+  }
+  if (path == "/access/v1/evaluations") {
+    const json& items = body["evaluations"];
+    if (!items.is_array())
+      return ErrorResponse(400, "invalid_request", "'evaluations' must be an array");
+    if (items.size() > config_.max_batch) {
+      return ErrorResponse(
+          413, "batch_too_large",
+          "at most " + std::to_string(config_.max_batch) + " evaluations per request");
+    }
+    std::string semantic = "execute_all";
+    if (body.contains("options")) {
+      const json& options = body["options"];
+      if (!options.is_object())
+        return ErrorResponse(400, "invalid_request", "'options' must be an object");
+      if (options.contains("evaluations_semantic")) {
+        const json& s = options["evaluations_semantic"];
+        semantic = s.is_string() ? s.get<std::string>() : "";
+        if (semantic != "execute_all" && semantic != "deny_on_first_deny" &&
+            semantic != "permit_on_first_permit") {
+          return ErrorResponse(400, "invalid_request",
+                               "options.evaluations_semantic must be execute_all, "
+                               "deny_on_first_deny or permit_on_first_permit");
+        }
+      }
+    }
+    ojson results = ojson::array();
+    for (const json& item : items) {
+      engine::DecisionRequest req;
+      bool permitted = false;
+      if (!item.is_object()) {
+        error = "each evaluation must be an object";
+      }
+      if (item.is_object() &&
+          FromAuthZen(field(item, "subject"), field(item, "resource"), field(item, "action"),
+                      field(item, "context"), &req, &error)) {
+        engine::Decision d = engine::Decide(policies, entities, req);
+        Tally(d, &allowed, &denied);
+        permitted = d.results.at(0).allowed;
+        results.push_back(AuthZenDecision(d.results.at(0), d.revision));
+      } else {
+        // An error in one item is that item's deny (AuthZEN 1.0, 7.2.1).
+        denied++;
+        results.push_back(
+            {{"decision", false}, {"context", {{"error", {{"status", 400}, {"message", error}}}}}});
+      }
+      if ((semantic == "deny_on_first_deny" && !permitted) ||
+          (semantic == "permit_on_first_permit" && permitted)) {
+        break;
+      }
+    }
+    return finish(200, {{"evaluations", results}});
+  }
+  return ErrorResponse(404, "not_found", "no route " + path);
+}
+
+}  // namespace castellan::server

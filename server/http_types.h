@@ -1,0 +1,29 @@
+// The HTTP exchange as the service sees it, apart from any HTTP library: the
+// Poco adapter (http_server.cc) fills an HttpRequest and sends the
+// HttpResponse back, so routing and handlers are plain functions that tests
+// call directly.
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace castellan::server {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // without the query string
+  std::string content_type;
+  std::string authorization;  // the Authorization header, as sent
+  std::string request_id;     // X-Request-Id, or one made up by the adapter
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::map<std::string, std::string> headers;  // beyond Content-Type
+  std::string effect;  // for the access log: "allow", "deny", "mixed" or empty
+};
+
+}  // namespace castellan::server
