@@ -100,6 +100,8 @@ int ServeCommand(const std::vector<std::string>& args) {
   server::DecisionApi api(state, metrics, config);
   server::HttpServer http(config, api, metrics);
   try {
+    const uint16_t port = http.Bind();
+    if (config.issuer.empty()) config.issuer = "http://" + config.host + ":" + std::to_string(port);
     http.Start();
   } catch (const std::exception& e) {
     std::cerr << "castellan serve: " << e.what() << "\n";

@@ -192,9 +192,6 @@ bool ParseServerConfig(const std::vector<std::string>& args,
     }
     if (!Apply(f.key, f.value, f.name, config, error)) return false;
   }
-  if (config->issuer.empty()) {
-    config->issuer = "http://" + config->host + ":" + std::to_string(config->port);
-  }
   return true;
 }
 

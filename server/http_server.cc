@@ -169,27 +169,36 @@ struct HttpServer::Impl {
   Metrics& metrics;
   std::unique_ptr<Poco::ThreadPool> pool;
   std::unique_ptr<Poco::Net::HTTPServer> server;
+  Poco::Net::ServerSocket socket;
+  bool bound = false;
   uint16_t port = 0;
 };
 
 HttpServer::HttpServer(const ServerConfig& config, DecisionApi& api, Metrics& metrics)
-    : impl_(new Impl{config, api, metrics, nullptr, nullptr, 0}) {}
+    : impl_(new Impl{config, api, metrics, nullptr, nullptr, {}, false, 0}) {}
 
 HttpServer::~HttpServer() {
   Stop();
 }
 
-void HttpServer::Start() {
+uint16_t HttpServer::Bind() {
   const ServerConfig& c = impl_->config;
-  Poco::Net::ServerSocket socket;
   try {
-    socket.bind(Poco::Net::SocketAddress(c.host, c.port), true);
-    socket.listen(c.max_queued);
+    impl_->socket.bind(Poco::Net::SocketAddress(c.host, c.port), true);
+    impl_->socket.listen(c.max_queued);
   } catch (const Poco::Exception& e) {
     throw std::runtime_error("cannot listen on " + c.host + ":" + std::to_string(c.port) + ": " +
                              e.displayText());
   }
-  impl_->port = socket.address().port();
+  impl_->bound = true;
+  impl_->port = impl_->socket.address().port();
+  return impl_->port;
+}
+
+void HttpServer::Start() {
+  const ServerConfig& c = impl_->config;
+  if (!impl_->bound) Bind();
+  Poco::Net::ServerSocket& socket = impl_->socket;
   const int threads = ThreadCount(c);
   impl_->pool = std::make_unique<Poco::ThreadPool>(2, threads);
   auto* params = new Poco::Net::HTTPServerParams();

@@ -17,7 +17,10 @@ class HttpServer {
   HttpServer(const ServerConfig& config, DecisionApi& api, Metrics& metrics);
   ~HttpServer();
 
-  // Binds and starts accepting; throws std::runtime_error when it cannot bind.
+  // Binds the listening socket and returns its port (useful with port 0);
+  // throws std::runtime_error when it cannot bind.
+  uint16_t Bind();
+  // Starts accepting on the bound socket (binding first if Bind() was not called).
   void Start();
   // Stops accepting, lets requests in flight finish, then returns.
   void Stop();

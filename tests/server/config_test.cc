@@ -1,0 +1,74 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace castellan::server {
+namespace {
+
+struct Env {
+  std::map<std::string, std::string> values;
+  std::function<const char*(const char*)> get() const {
+    return [this](const char* name) -> const char* {
+      auto it = values.find(name);
+      return it == values.end() ? nullptr : it->second.c_str();
+    };
+  }
+};
+
+TEST(ServerConfig, DefaultsWork) {
+  ServerConfig c;
+  std::string error;
+  ASSERT_TRUE(ParseServerConfig({}, Env{}.get(), &c, &error)) << error;
+  EXPECT_EQ(c.host, "127.0.0.1");
+  EXPECT_EQ(c.port, 8181);
+  EXPECT_EQ(c.policies, "policies");
+  EXPECT_EQ(c.max_body_bytes, 1u << 20);
+  EXPECT_EQ(c.max_batch, 1000u);
+  EXPECT_EQ(c.issuer, "");  // the server fills it in with the port it bound
+}
+
+TEST(ServerConfig, FlagsWinOverEnvironmentWhichWinsOverTheFile) {
+  const auto file = std::filesystem::temp_directory_path() / "castellan_config_test.yaml";
+  std::ofstream(file) << "listen: 0.0.0.0:9000\npolicies: from-file\nmax_batch: 5\n"
+                         "entities: [a.yaml, b.yaml]\n";
+  Env env;
+  env.values["CASTELLAN_CONFIG"] = file.string();
+  env.values["CASTELLAN_POLICIES"] = "from-env";
+  env.values["CASTELLAN_MAX_BATCH"] = "7";
+  env.values["CASTELLAN_ADMIN_TOKEN"] = "t0ken";
+  ServerConfig c;
+  std::string error;
+  ASSERT_TRUE(ParseServerConfig({"--max-batch", "9", "--watch"}, env.get(), &c, &error)) << error;
+  EXPECT_EQ(c.host, "0.0.0.0");
+  EXPECT_EQ(c.port, 9000);
+  EXPECT_EQ(c.policies, "from-env");
+  EXPECT_EQ(c.max_batch, 9u);
+  EXPECT_TRUE(c.watch);
+  EXPECT_EQ(c.admin_token, "t0ken");
+  ASSERT_EQ(c.entities.size(), 2u);
+  std::filesystem::remove(file);
+}
+
+TEST(ServerConfig, MistakesNameTheSetting) {
+  auto fails = [](std::vector<std::string> args, Env env, const std::string& expected) {
+    ServerConfig c;
+    std::string error;
+    EXPECT_FALSE(ParseServerConfig(args, env.get(), &c, &error));
+    EXPECT_NE(error.find(expected), std::string::npos) << error;
+  };
+  fails({"--listen", "nowhere"}, {}, "--listen: expected HOST:PORT");
+  fails({"--listen"}, {}, "--listen needs a value");
+  fails({"--frobnicate"}, {}, "unknown option '--frobnicate'");
+  fails({"--max-body-bytes", "0"}, {}, "--max-body-bytes");
+  fails({"--admin-token-file", "/nonexistent/token"}, {}, "cannot read the token file");
+  Env env;
+  env.values["CASTELLAN_THREADS"] = "many";
+  fails({}, env, "CASTELLAN_THREADS: expected 0 to 1024");
+}
+
+}  // namespace
+}  // namespace castellan::server

@@ -1,0 +1,63 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "server/decision_api.h"
+
+namespace castellan::server {
+namespace {
+
+TEST(OpenApi, DescribesEveryRouteWithItsMethod) {
+  auto doc = nlohmann::json::parse(DecisionApi::OpenApiDocument());
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  for (const auto& route : DecisionApi::Routes()) {
+    std::string method = route.method;
+    std::transform(method.begin(), method.end(), method.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    ASSERT_TRUE(doc["paths"].contains(route.path)) << route.path;
+    EXPECT_TRUE(doc["paths"][route.path].contains(method)) << route.method << " " << route.path;
+  }
+  // And nothing that is not served.
+  for (const auto& [path, methods] : doc["paths"].items()) {
+    EXPECT_EQ(DecisionApi::RouteName(path), path) << path << " is documented but not routed";
+  }
+}
+
+TEST(OpenApi, EveryReferenceResolves) {
+  auto doc = nlohmann::json::parse(DecisionApi::OpenApiDocument());
+  std::function<void(const nlohmann::json&)> visit = [&](const nlohmann::json& j) {
+    if (j.is_object()) {
+      for (const auto& [k, v] : j.items()) {
+        if (k == "$ref") {
+          const std::string ref = v.get<std::string>();
+          ASSERT_EQ(ref.rfind("#/", 0), 0u) << ref;
+          EXPECT_TRUE(doc.contains(nlohmann::json::json_pointer(ref.substr(1)))) << ref;
+        } else {
+          visit(v);
+        }
+      }
+    } else if (j.is_array()) {
+      for (const auto& v : j) visit(v);
+    }
+  };
+  visit(doc);
+}
+
+TEST(JsonNestingDepth, CountsBracketsOutsideStrings) {
+  EXPECT_EQ(JsonNestingDepth(R"({"a": [1, {"b": "[[[{{{"}]})"), 3u);
+  EXPECT_EQ(JsonNestingDepth(R"("\"[")"), 0u);
+  EXPECT_EQ(JsonNestingDepth(std::string(100, '[')), 100u);
+}
+
+TEST(ConstantTimeEquals, ComparesWholeStrings) {
+  EXPECT_TRUE(ConstantTimeEquals("s3cret", "s3cret"));
+  EXPECT_FALSE(ConstantTimeEquals("s3cret", "s3cre"));
+  EXPECT_FALSE(ConstantTimeEquals("s3cre", "s3cret"));
+  EXPECT_FALSE(ConstantTimeEquals("", "x"));
+  EXPECT_FALSE(ConstantTimeEquals("S3cret", "s3cret"));
+}
+
+}  // namespace
+}  // namespace castellan::server
