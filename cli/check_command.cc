@@ -4,6 +4,7 @@
 
 #include "api/decision_json.h"
 #include "api/entity_file.h"
+#include "cli/arguments.h"
 #include "cli/commands.h"
 #include "engine/policy_set.h"
 
@@ -37,36 +38,21 @@ policies or entities have errors, 2 on usage errors or a malformed request.
 }  // namespace
 
 int CheckCommand(const std::vector<std::string>& args) {
-  std::string policies = "policies", input;
+  Arguments parsed;
+  std::string error;
+  if (!ParseArguments("check", args, {"--policies", "--entities"}, "request file", &parsed,
+                      &error)) {
+    std::cerr << error << "\n\n" << kCheckHelp;
+    return kExitUsage;
+  }
+  if (parsed.help) {
+    std::cout << kCheckHelp;
+    return kExitOk;
+  }
+  const std::string policies = parsed.Get("--policies", "policies"), input = parsed.operand;
   std::vector<std::filesystem::path> entity_paths;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "-h" || a == "--help") {
-      std::cout << kCheckHelp;
-      return kExitOk;
-    }
-    if (a == "--policies" || a == "--entities") {
-      if (i + 1 == args.size()) {
-        std::cerr << "castellan check: " << a << " needs a value\n";
-        return kExitUsage;
-      }
-      if (a == "--policies") {
-        policies = args[++i];
-      } else {
-        entity_paths.emplace_back(args[++i]);
-      }
-      continue;
-    }
-    if (a.size() > 1 && a[0] == '-') {
-      std::cerr << "castellan check: unknown option '" << a << "'\n\n" << kCheckHelp;
-      return kExitUsage;
-    }
-    if (!input.empty()) {
-      std::cerr << "castellan check: expected one request file, got '" << input << "' and '" << a
-                << "'\n";
-      return kExitUsage;
-    }
-    input = a;
+  if (parsed.options.count("--entities")) {
+    for (const auto& e : parsed.options.at("--entities")) entity_paths.emplace_back(e);
   }
 
   std::string text;
@@ -90,7 +76,6 @@ int CheckCommand(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   engine::DecisionRequest request;
-  std::string error;
   if (!api::ParseDecisionRequest(body, false, &request, &error)) {
     std::cerr << "castellan check: " << error << "\n";
     return kExitUsage;

@@ -1,6 +1,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/arguments.h"
 #include "cli/commands.h"
 #include "engine/policy_set.h"
 #include "fixtures/junit.h"
@@ -31,32 +32,18 @@ suites or entity files have errors, 2 on usage errors.
 }  // namespace
 
 int TestCommand(const std::vector<std::string>& args) {
-  std::string dir, junit, filter;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "-h" || a == "--help") {
-      std::cout << kTestHelp;
-      return kExitOk;
-    }
-    if (a == "--junit" || a == "--filter") {
-      if (i + 1 == args.size()) {
-        std::cerr << "castellan test: " << a << " needs a value\n";
-        return kExitUsage;
-      }
-      (a == "--junit" ? junit : filter) = args[++i];
-      continue;
-    }
-    if (!a.empty() && a[0] == '-') {
-      std::cerr << "castellan test: unknown option '" << a << "'\n\n" << kTestHelp;
-      return kExitUsage;
-    }
-    if (!dir.empty()) {
-      std::cerr << "castellan test: expected one directory, got '" << dir << "' and '" << a
-                << "'\n";
-      return kExitUsage;
-    }
-    dir = a;
+  Arguments parsed;
+  std::string error;
+  if (!ParseArguments("test", args, {"--junit", "--filter"}, "directory", &parsed, &error)) {
+    std::cerr << error << "\n\n" << kTestHelp;
+    return kExitUsage;
   }
+  if (parsed.help) {
+    std::cout << kTestHelp;
+    return kExitOk;
+  }
+  const std::string dir = parsed.operand, junit = parsed.Get("--junit"),
+                    filter = parsed.Get("--filter");
   if (dir.empty()) {
     std::cerr << "castellan test: missing DIR\n\n" << kTestHelp;
     return kExitUsage;

@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "cli/arguments.h"
 #include "cli/commands.h"
 #include "engine/policy_set.h"
 
@@ -19,23 +20,17 @@ Exit status: 0 when the policies are valid, 1 when they have errors,
 }  // namespace
 
 int ValidateCommand(const std::vector<std::string>& args) {
-  std::string dir;
-  for (const auto& a : args) {
-    if (a == "-h" || a == "--help") {
-      std::cout << kValidateHelp;
-      return kExitOk;
-    }
-    if (!a.empty() && a[0] == '-') {
-      std::cerr << "castellan validate: unknown option '" << a << "'\n\n" << kValidateHelp;
-      return kExitUsage;
-    }
-    if (!dir.empty()) {
-      std::cerr << "castellan validate: expected one directory, got '" << dir << "' and '" << a
-                << "'\n";
-      return kExitUsage;
-    }
-    dir = a;
+  Arguments parsed;
+  std::string error;
+  if (!ParseArguments("validate", args, {}, "directory", &parsed, &error)) {
+    std::cerr << error << "\n\n" << kValidateHelp;
+    return kExitUsage;
   }
+  if (parsed.help) {
+    std::cout << kValidateHelp;
+    return kExitOk;
+  }
+  const std::string dir = parsed.operand;
   if (dir.empty()) {
     std::cerr << "castellan validate: missing DIR\n\n" << kValidateHelp;
     return kExitUsage;
