@@ -26,15 +26,17 @@ Signals: SIGHUP reloads policies and entities (a broken set is rejected and
 the old one keeps serving); SIGTERM and SIGINT stop accepting, finish the
 requests in flight and exit 0.
 
-Settings (flag, environment variable; flags win over the environment, which
-wins over the config file):
+Settings (flag, environment variable, config-file key; flags win over the
+environment, which wins over the config file):
 )";
   for (const auto& s : server::Settings()) {
     std::string flag = *s.flag ? s.flag : "";
     if (*s.flag && std::string(s.key) != "watch" && std::string(s.key) != "protect_decisions") {
       flag += " VALUE";
     }
-    help += "  " + flag + std::string(flag.size() < 26 ? 26 - flag.size() : 1, ' ') + s.env +
+    std::string env = s.env;
+    if (*s.key) env += std::string(env.size() < 28 ? 28 - env.size() : 1, ' ') + s.key + ":";
+    help += "  " + flag + std::string(flag.size() < 26 ? 26 - flag.size() : 1, ' ') + env +
             "\n      " + s.help + "\n";
   }
   help += R"(  -h, --help

@@ -498,3 +498,19 @@ TEST(ServeStart, BrokenPoliciesOrBadFlagsDoNotStart) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ServeProtection, DecisionEndpointsCanNeedTheTokenToo) {
+  Server server({"--protect-decisions"});
+  ASSERT_NE(server.port(), 0) << server.Log();
+  json body = Check("uma@acme.example", "contoso", {"company.view"});
+  Reply open = server.Post("/v1/check", body);
+  EXPECT_EQ(open.status, 401);
+  EXPECT_EQ(open.Json()["error"]["code"], "unauthorized");
+  EXPECT_EQ(server.Post("/v1/check", body, {{"Authorization", "Bearer s3cret-token"}}).status, 200);
+  EXPECT_EQ(server.Call("GET", "/healthz").status, 200);  // health stays open
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+}  // namespace
