@@ -19,7 +19,8 @@ constexpr size_t kMaxNesting = 64;
 HttpResponse JsonResponse(int status, const ojson& body) {
   HttpResponse r;
   r.status = status;
-  r.body = body.dump();
+  // Replace invalid UTF-8 (a path or action name echoed back) rather than fail.
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 

@@ -333,6 +333,9 @@ TEST_F(ServeTest, HostileInputGetsAClearErrorAndTheRightStatus) {
   r = server_->Call("POST", "/v1/check",
                     R"({"principal": {"id": "x"}, "resource": {}, "actions": ["a"], "extra": 1})");
   EXPECT_EQ(r.status, 400);
+  r = server_->Call("GET", "/v1/\xff\xfe");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(error(r), "not_found");
   // Still serving after all that.
   EXPECT_EQ(server_->Call("GET", "/healthz").status, 200);
 }
