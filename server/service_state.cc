@@ -6,7 +6,10 @@ namespace castellan::server {
 
 ServiceState::ServiceState(std::filesystem::path policies,
                            std::vector<std::filesystem::path> entities)
-    : policy_dir_(std::move(policies)), entity_paths_(std::move(entities)) {}
+    : policy_dir_(std::move(policies)), entity_paths_(std::move(entities)), id_([] {
+        static std::atomic<uint64_t> next{1};
+        return next.fetch_add(1);
+      }()) {}
 
 ReloadResult ServiceState::Reload() {
   std::lock_guard<std::mutex> lock(reload_mutex_);
@@ -27,6 +30,7 @@ ReloadResult ServiceState::Reload() {
     next->revision = loaded.set->revision();
     next->loaded_at = result.at;
     current_.store(std::move(next));
+    version_.fetch_add(1, std::memory_order_release);
     result.ok = true;
   } else {
     reload_failures_++;
@@ -35,6 +39,22 @@ ReloadResult ServiceState::Reload() {
   if (auto serving = current_.load()) result.revision = serving->revision;
   last_ = result;
   return result;
+}
+
+std::shared_ptr<const Snapshot> ServiceState::current() const {
+  struct Cache {
+    uint64_t owner = 0;  // ServiceState::id_
+    uint64_t version = 0;
+    std::shared_ptr<const Snapshot> snapshot;
+  };
+  thread_local Cache cache;
+  const uint64_t version = version_.load(std::memory_order_acquire);
+  if (cache.owner != id_ || cache.version != version || !cache.snapshot) {
+    cache.snapshot = current_.load();
+    cache.owner = id_;
+    cache.version = version;
+  }
+  return cache.snapshot;
 }
 
 ReloadResult ServiceState::last_reload() const {

@@ -41,8 +41,11 @@ class ServiceState {
  public:
   ServiceState(std::filesystem::path policies, std::vector<std::filesystem::path> entities);
 
-  // The snapshot serving now; null until the first successful load.
-  std::shared_ptr<const Snapshot> current() const { return current_.load(); }
+  // The snapshot serving now; null until the first successful load. Steady
+  // state costs one atomic load: each thread keeps the snapshot it last saw
+  // and takes the shared one (libstdc++'s atomic<shared_ptr> briefly spins on
+  // a lock bit) only after a reload has bumped the version.
+  std::shared_ptr<const Snapshot> current() const;
 
   // Loads policies and entities again; swaps them in only when both are valid.
   // Reloads are serialised; decisions never wait for them.
@@ -61,7 +64,9 @@ class ServiceState {
   const std::filesystem::path policy_dir_;
   const std::vector<std::filesystem::path> entity_paths_;
   std::atomic<std::shared_ptr<const Snapshot>> current_;
-  mutable std::mutex reload_mutex_;  // serialises Reload() and guards last_
+  std::atomic<uint64_t> version_{0};  // bumped after each swap
+  const uint64_t id_;                 // unique per ServiceState, for the per-thread cache
+  mutable std::mutex reload_mutex_;   // serialises Reload() and guards last_
   ReloadResult last_;
   std::atomic<uint64_t> reloads_{0}, reload_failures_{0};
 };
