@@ -61,7 +61,7 @@ class RequestActivation final : public Activation {
         set_(set),
         held_(held) {}
 
-  void set_action(const std::string& action) { action_ = Value::String(action); }
+  void set_action(const Value& action) { action_ = action; }
 
   const Value* Find(std::string_view name) const override {
     if (name == "principal") return &principal_;
@@ -123,7 +123,6 @@ class Decider {
       if (!request_errors_.empty()) {
         d.reasons = request_errors_;
       } else {
-        activation.set_action(action);
         DecideAction(action, activation, d);
       }
       decision.results.push_back(std::move(d));
@@ -402,7 +401,7 @@ class Decider {
     return Outcome::kHolds;
   }
 
-  void DecideAction(const std::string& name, const Activation& activation, ActionDecision& d) {
+  void DecideAction(const std::string& name, RequestActivation& activation, ActionDecision& d) {
     const CompiledAction* action = set_.FindAction(name);
     if (!action) {
       Reason r;
@@ -411,6 +410,7 @@ class Decider {
       d.reasons.push_back(std::move(r));
       return;
     }
+    activation.set_action(action->name);
     if (!action->decl->on.empty()) {
       const std::string_view kind = StringField(resource_, "kind");
       bool applies = false;

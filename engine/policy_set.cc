@@ -127,7 +127,7 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
   std::unordered_map<std::string, const dsl::PermissionDecl*> by_name;
   for (const auto& p : s.permissions) by_name.emplace(p.name, &p);
   for (const auto& a : s.actions) {
-    CompiledAction action{&a, {}, {}, {}};
+    CompiledAction action{&a, Value::String(a.name), {}, {}, {}};
     std::set<std::string> seen;
     std::vector<std::pair<std::string, std::string>> queue;  // permission, required_by
     for (const auto& r : a.requires_) queue.emplace_back(r.name, a.name);

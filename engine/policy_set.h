@@ -48,6 +48,7 @@ struct CompiledRule {
 
 struct CompiledAction {
   const dsl::ActionDecl* decl;
+  Value name;                           // the action's name as the `action` variable, built once
   std::vector<NeededPermission> needs;  // the closure over `requires`, in order
   std::vector<const CompiledRule*> deny_rules;
   std::vector<const CompiledRule*> allow_rules;
