@@ -16,11 +16,19 @@ const std::string kPolicies =
     "--policies " CASTELLAN_SOURCE_DIR "/policies --entities " CASTELLAN_SOURCE_DIR
     "/policies/entities.yaml";
 
-// Feeds `json` on standard input through a temporary file.
+// Request files live in one temporary directory, removed when the tests end.
+struct RequestFiles {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("castellan_check_" + std::to_string(::getpid()));
+  int next = 0;
+  RequestFiles() { std::filesystem::create_directories(dir); }
+  ~RequestFiles() { std::filesystem::remove_all(dir); }
+};
+
+// Feeds `json` on standard input through a file.
 std::string Stdin(const std::string& json) {
-  static int n = 0;
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("castellan_check_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+  static RequestFiles files;
+  const auto path = files.dir / std::to_string(files.next++);
   std::ofstream(path) << json;
   return " < " + path.string();
 }
