@@ -113,6 +113,9 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
  private:
   // Reads at most max_body_bytes; false when the body is longer.
   bool ReadBody(Poco::Net::HTTPServerRequest& in, std::string* body) {
+    // A request with neither Content-Length nor chunked encoding has no body
+    // (RFC 9112, 6.3); reading it to EOF would wait for the client's timeout.
+    if (!in.hasContentLength() && !in.getChunkedTransferEncoding()) return true;
     std::istream& stream = in.stream();
     const size_t limit = config_.max_body_bytes;
     char buf[16384];

@@ -375,6 +375,22 @@ TEST_F(ServeTest, AdminEndpointsNeedTheBearerToken) {
   EXPECT_EQ(server_->Log().find("s3cret-token"), std::string::npos) << "the token was logged";
 }
 
+TEST_F(ServeTest, APostWithoutABodyIsAnsweredAtOnce) {
+  // No Content-Length and no chunking means no body; the server must not wait for more.
+  Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", server_->port()));
+  const std::string request =
+      "POST /v1/check HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/json\r\n\r\n";
+  socket.sendBytes(request.data(), static_cast<int>(request.size()));
+  socket.setReceiveTimeout(Poco::Timespan(0, 500000));  // well under the 1 s client timeout
+  char buf[1024];
+  const int n = socket.receiveBytes(buf, sizeof buf);
+  ASSERT_GT(n, 0);
+  const std::string answer(buf, static_cast<size_t>(n));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+  EXPECT_NE(answer.find("invalid_json"), std::string::npos) << answer;
+}
+
 TEST_F(ServeTest, MetricsCountRequestsDecisionsAndShowTheRevision) {
   server_->Post("/v1/check", Check("uma@acme.example", "contoso", {"company.view"}));
   Reply m = server_->Call("GET", "/metrics");
