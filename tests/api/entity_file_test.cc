@@ -30,7 +30,7 @@ class EntityFileTest : public ::testing::Test {
 TEST_F(EntityFileTest, LoadsOrganizationsUsersAndResources) {
   auto path = Write("entities.yaml", R"(
 organizations:
-  - {id: acme, kind: partner}
+  - {id: acme, type: partner}
   - {id: contoso, parent: acme, added_at: 2026-01-01T00:00:00Z, seats: 10, ratio: 0.5}
 users:
   - {id: alice, org: acme, roles: [partner.admin], locked: false, note: "true"}
