@@ -7,6 +7,7 @@
 
 #include "api/decision_json.h"
 #include "api/json_value.h"
+#include "server/authzen.h"
 
 namespace castellan::server {
 namespace {
@@ -52,55 +53,6 @@ std::string EffectOf(uint64_t allowed, uint64_t denied) {
   if (allowed) return "allow";
   if (denied) return "deny";
   return "";
-}
-
-// AuthZEN subject/resource/action/context -> the native request.
-bool FromAuthZen(const json& subject, const json& resource, const json& action, const json& context,
-                 engine::DecisionRequest* out, std::string* error) {
-  auto entity = [&](const json& e, const char* what, const char* type_key) -> std::optional<json> {
-    if (!e.is_object() || !e.contains("type") || !e["type"].is_string() || !e.contains("id") ||
-        !e["id"].is_string()) {
-      *error = std::string("'") + what + "' must be an object with string 'type' and 'id'";
-      return std::nullopt;
-    }
-    json native = json::object();
-    if (e.contains("properties")) {
-      if (!e["properties"].is_object()) {
-        *error = std::string("'") + what + ".properties' must be an object";
-        return std::nullopt;
-      }
-      native = e["properties"];
-    }
-    native["id"] = e["id"];
-    if (type_key) native[type_key] = e["type"];
-    return native;
-  };
-  auto principal = entity(subject, "subject", nullptr);
-  if (!principal) return false;
-  auto res = entity(resource, "resource", "kind");
-  if (!res) return false;
-  if (!action.is_object() || !action.contains("name") || !action["name"].is_string()) {
-    *error = "'action' must be an object with a string 'name'";
-    return false;
-  }
-  if (!context.is_null() && !context.is_object()) {
-    *error = "'context' must be an object";
-    return false;
-  }
-  out->principal = api::FromJson(*principal);
-  out->resource = api::FromJson(*res);
-  out->context = api::FromJson(context);
-  out->actions = {action["name"].get<std::string>()};
-  return true;
-}
-
-ojson AuthZenDecision(const engine::ActionDecision& d, const std::string& revision) {
-  ojson context = {{"policy_version", revision}};
-  if (d.rule) context["rule"] = d.rule->decl->name;
-  ojson reasons = ojson::array();
-  for (const auto& r : d.reasons) reasons.push_back(api::ReasonToJson(r));
-  if (!d.allowed) context["reasons"] = reasons;
-  return {{"decision", d.allowed}, {"context", context}};
 }
 
 }  // namespace
@@ -387,21 +339,9 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
           413, "batch_too_large",
           "at most " + std::to_string(config_.max_batch) + " evaluations per request");
     }
-    std::string semantic = "execute_all";
-    if (body.contains("options")) {
-      const json& options = body["options"];
-      if (!options.is_object())
-        return ErrorResponse(400, "invalid_request", "'options' must be an object");
-      if (options.contains("evaluations_semantic")) {
-        const json& s = options["evaluations_semantic"];
-        semantic = s.is_string() ? s.get<std::string>() : "";
-        if (semantic != "execute_all" && semantic != "deny_on_first_deny" &&
-            semantic != "permit_on_first_permit") {
-          return ErrorResponse(400, "invalid_request",
-                               "options.evaluations_semantic must be execute_all, "
-                               "deny_on_first_deny or permit_on_first_permit");
-        }
-      }
+    EvaluationsSemantic semantic;
+    if (!ParseEvaluationsSemantic(body, &semantic, &error)) {
+      return ErrorResponse(400, "invalid_request", error);
     }
     ojson results = ojson::array();
     for (const json& item : items) {
@@ -423,10 +363,7 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
         results.push_back(
             {{"decision", false}, {"context", {{"error", {{"status", 400}, {"message", error}}}}}});
       }
-      if ((semantic == "deny_on_first_deny" && !permitted) ||
-          (semantic == "permit_on_first_permit" && permitted)) {
-        break;
-      }
+      if (StopsAfter(semantic, permitted)) break;
     }
     return finish(200, {{"evaluations", results}});
   }

@@ -1,0 +1,38 @@
+// The OpenID AuthZEN Authorization API 1.0 mapped onto native decisions.
+//
+// subject -> principal (id, plus `properties` as attributes), resource ->
+// resource (type becomes kind, id, plus `properties`), action.name -> the
+// action, context -> context. A decision answers {"decision", "context":
+// {"policy_version", "rule"?, "reasons"?}}.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engine/decision.h"
+
+namespace castellan::server {
+
+// Fills `out` (one action) from the four AuthZEN members; false with `error`
+// naming the member when one is malformed.
+bool FromAuthZen(const nlohmann::json& subject, const nlohmann::json& resource,
+                 const nlohmann::json& action, const nlohmann::json& context,
+                 engine::DecisionRequest* out, std::string* error);
+
+nlohmann::ordered_json AuthZenDecision(const engine::ActionDecision& decision,
+                                       const std::string& revision);
+
+// options.evaluations_semantic of an Access Evaluations request (7.1.2.1).
+enum class EvaluationsSemantic { kExecuteAll, kDenyOnFirstDeny, kPermitOnFirstPermit };
+
+// Reads `body.options.evaluations_semantic` (default execute_all).
+bool ParseEvaluationsSemantic(const nlohmann::json& body, EvaluationsSemantic* out,
+                              std::string* error);
+
+// Whether an evaluation with this outcome ends the batch.
+inline bool StopsAfter(EvaluationsSemantic semantic, bool permitted) {
+  return (semantic == EvaluationsSemantic::kDenyOnFirstDeny && !permitted) ||
+         (semantic == EvaluationsSemantic::kPermitOnFirstPermit && permitted);
+}
+
+}  // namespace castellan::server
