@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "api/json_value.h"
 #include "dsl/policy_loader.h"
 
@@ -341,6 +344,34 @@ TEST_F(DecideTest, WrongTypesDenyWithAReason) {
   // A status of the wrong type makes the allow condition an error: denied.
   auto status = One(R"({"id": "owner", "status": 1})", kFabrikam, "company.view");
   EXPECT_FALSE(status.allowed);
+}
+
+TEST_F(DecideTest, ManyThreadsShareOneSnapshot) {
+  // Decisions read only immutable data: every thread sees the same answers.
+  DecisionRequest r{api::FromJson(nlohmann::json::parse(kOwnerOnFabrikam)),
+                    api::FromJson(nlohmann::json::parse(kFabrikam)),
+                    api::FromJson(nlohmann::json::parse(R"({"otp_fresh": true})")),
+                    {}};
+  auto fingerprint = [&] {
+    std::string out;
+    for (const auto& d : Decide(*set_, store_, r).results) {
+      out += d.action + (d.allowed ? "+" : "-") + std::to_string(d.reasons.size()) + ";";
+    }
+    return out;
+  };
+  const std::string expected = fingerprint();
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) {
+        if (fingerprint() != expected) mismatches++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
+  EXPECT_NE(expected.find("backup_set.add+"), std::string::npos) << expected;
 }
 
 TEST_F(DecideTest, EmptyActionListDecidesEveryDeclaredAction) {
