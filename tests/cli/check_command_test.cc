@@ -18,8 +18,8 @@ const std::string kPolicies =
 
 // Request files live in one temporary directory, removed when the tests end.
 struct RequestFiles {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("castellan_check_" + std::to_string(::getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("castellan_check_" + std::to_string(::getpid()));
   int next = 0;
   RequestFiles() { std::filesystem::create_directories(dir); }
   ~RequestFiles() { std::filesystem::remove_all(dir); }
