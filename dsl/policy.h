@@ -57,7 +57,8 @@ struct RoleDecl {
   // holder's organization), "assigned_customers" (customers of the holder's
   // partner inside its customer access), "customers" (every customer of the
   // holder's partner), "any" (every organization: platform staff). The
-  // holder's partner is its organization, or the partner that owns it.
+  // holder's partner is its organization, or the partner that owns it (a
+  // company user's own company is then one of the partner's customers).
   std::vector<std::string> scope{"own"};
   std::string description;
   Location location;

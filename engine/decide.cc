@@ -313,13 +313,11 @@ class Decider {
     in_scope_ = covered_ || (!principal_org_.empty() && resource_org_ == principal_org_);
   }
 
-  // A customer of the principal's partner: its own organization when that is
-  // a partner, or the partner that owns the principal's company. The
-  // principal's own organization is never its own customer.
+  // A customer of the principal's partner: the partner is the principal's own
+  // organization when that is a partner, or the partner that owns the
+  // principal's company (whose own company is then one of the customers).
   bool IsCustomerOfPrincipalPartner() const {
-    if (!resource_org_entity_ || principal_org_.empty() || resource_org_ == principal_org_) {
-      return false;
-    }
+    if (!resource_org_entity_ || principal_org_.empty()) return false;
     std::string_view partner = principal_org_;
     if (const Value* own = store_.FindOrganization(principal_org_)) {
       if (std::string_view parent = StringField(*own, "parent"); !parent.empty()) partner = parent;

@@ -61,6 +61,13 @@ rank: 1
 grants: [manage_users]
 scope: [customers]
 ---
+kind: Role
+name: company.operator
+level: company
+rank: 1
+grants: [manage_users]
+scope: [assigned_customers]
+---
 kind: CustomerGroup
 name: eu
 match: customer.data_center == "EU-West" || "eu" in customer.tags
@@ -282,6 +289,24 @@ TEST_F(DecideTest, RulesReadGroupsAndStoredOrganizations) {
   ASSERT_TRUE(HasReason(d, "condition_false"));
   // The reason names the operand of the && chain that was false.
   EXPECT_EQ(d.reasons[0].condition, "group.contains(\"eu\", resource.org)");
+}
+
+TEST_F(DecideTest, RoleBindingsPerCompanyGrantOnlyWhereTheyAreBound) {
+  // A company user bound as admin in a sibling company and as nothing at home.
+  const char* user = R"({"id": "x", "org": "contoso", "status": "active",
+      "roles": [{"role": "company.operator", "access": {"customers": ["fabrikam"]}}]})";
+  EXPECT_TRUE(One(user, kFabrikam, "company.view").allowed);
+  auto home =
+      One(user, R"({"kind": "user", "id": "y", "org": "contoso", "roles": []})", "user.edit");
+  EXPECT_FALSE(home.allowed);
+  EXPECT_TRUE(HasReason(home, "missing_permission"));
+  // Listed, its own company is covered like any other customer of its partner.
+  const char* listed = R"({"id": "x", "org": "contoso", "status": "active",
+      "roles": [{"role": "company.operator", "access": {"customers": ["contoso"]}}]})";
+  EXPECT_TRUE(One(listed, R"({"kind": "organization", "id": "contoso"})", "company.view").allowed);
+  auto user_edit =
+      One(listed, R"({"kind": "user", "id": "y", "org": "contoso", "roles": []})", "user.edit");
+  EXPECT_TRUE(user_edit.allowed);
 }
 
 TEST_F(DecideTest, CustomersScopeExcludesTheHoldersOwnOrganization) {
