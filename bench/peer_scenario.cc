@@ -11,10 +11,16 @@
 // --seconds. Prints one JSON line in the peers' format, so summarize.js
 // lists it beside them.
 //
-//   peer_scenario SCENARIO_DIR [--seconds 5]
+// The abac variant is the peers' email whitelist: a user may restore a mailbox
+// when the domain of the mailbox's address is on the user's whitelist,
+// written with email.domainIn over the address itself (Cedar needs the domain
+// precomputed as an attribute).
+//
+//   peer_scenario SCENARIO_DIR [--seconds 5] [--variant rbac|abac]
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -55,18 +61,21 @@ double PeakRssMiB() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir;
+  std::string dir, variant = "rbac";
   double seconds = 5;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--seconds" && i + 1 < argc) {
       seconds = std::stod(argv[++i]);
+    } else if (a == "--variant" && i + 1 < argc) {
+      variant = argv[++i];
     } else {
       dir = a;
     }
   }
   std::ifstream scenario_file(dir + "/scenario.json");
-  std::ifstream requests_file(dir + "/requests.csv");
+  const bool abac = variant == "abac";
+  std::ifstream requests_file(dir + (abac ? "/abac-requests.csv" : "/requests.csv"));
   if (dir.empty() || !scenario_file || !requests_file) {
     std::cerr << "usage: peer_scenario SCENARIO_DIR [--seconds S]\n";
     return 2;
@@ -76,22 +85,29 @@ int main(int argc, char** argv) {
 
   // The policy pack.
   std::ostringstream yaml;
-  yaml << "kind: Permissions\npermissions:\n";
-  for (const auto& p : scenario["permissions"]) yaml << "  " << Underscored(p) << ": {}\n";
-  yaml << "actions:\n";
-  for (const auto& p : scenario["permissions"]) {
-    yaml << "  " << Dotted(p) << ": {requires: [" << Underscored(p) << "]}\n";
-  }
-  for (const auto& [role, perms] : scenario["rolePerms"].items()) {
-    yaml << "---\nkind: Role\nname: " << role
-         << "\nlevel: tenant\nrank: 1\nscope: [assigned_customers]\ngrants: [";
-    for (size_t i = 0; i < perms.size(); ++i) {
-      yaml << (i ? ", " : "") << Underscored(perms[i]);
+  if (abac) {
+    yaml << "kind: Permissions\nactions:\n  mailbox.restore: {on: [mailbox]}\n---\n"
+            "kind: Policy\nname: abac\nrules:\n  - name: mailbox-restore-whitelist\n"
+            "    effect: allow\n    actions: [mailbox.restore]\n"
+            "    when: email.domainIn(resource.email, principal.domain_whitelist)\n";
+  } else {
+    yaml << "kind: Permissions\npermissions:\n";
+    for (const auto& p : scenario["permissions"]) yaml << "  " << Underscored(p) << ": {}\n";
+    yaml << "actions:\n";
+    for (const auto& p : scenario["permissions"]) {
+      yaml << "  " << Dotted(p) << ": {requires: [" << Underscored(p) << "]}\n";
     }
-    yaml << "]\n";
+    for (const auto& [role, perms] : scenario["rolePerms"].items()) {
+      yaml << "---\nkind: Role\nname: " << role
+           << "\nlevel: tenant\nrank: 1\nscope: [assigned_customers]\ngrants: [";
+      for (size_t i = 0; i < perms.size(); ++i) {
+        yaml << (i ? ", " : "") << Underscored(perms[i]);
+      }
+      yaml << "]\n";
+    }
+    yaml << "---\nkind: Policy\nname: rbac\nrules:\n  - name: holders\n    effect: allow\n"
+            "    actions: [\"*\"]\n";
   }
-  yaml << "---\nkind: Policy\nname: rbac\nrules:\n  - name: holders\n    effect: allow\n"
-          "    actions: [\"*\"]\n";
   auto loaded = castellan::dsl::LoadPolicyFiles({{"scenario.yaml", yaml.str()}});
   if (!loaded.source) {
     std::cerr << loaded.FormattedDiagnostics();
@@ -104,15 +120,23 @@ int main(int argc, char** argv) {
   const std::string partner = scenario["partner"];
   store.AddOrganization(partner, castellan::api::FromJson({{"id", partner}, {"org", partner}}));
   for (const auto& c : scenario["companies"]) {
-    store.AddOrganization(c, castellan::api::FromJson({{"id", c}, {"org", c}, {"parent", partner}}));
+    store.AddOrganization(c,
+                          castellan::api::FromJson({{"id", c}, {"org", c}, {"parent", partner}}));
   }
+  std::map<std::string, std::string> org_of;
   for (const auto& u : scenario["users"]) {
+    org_of[u["id"]] = u["org"];
     json roles = json::array();
     for (const auto& a : u["assignments"]) {
       roles.push_back({{"role", a["role"]}, {"access", {{"customers", {a["domain"]}}}}});
     }
-    store.AddUser(u["id"], castellan::api::FromJson(
-                               {{"id", u["id"]}, {"org", u["org"]}, {"roles", roles}}));
+    json user = {{"id", u["id"]}, {"org", u["org"]}};
+    if (abac) {
+      user["domain_whitelist"] = scenario["whitelist"][u["id"].get<std::string>()];
+    } else {
+      user["roles"] = roles;
+    }
+    store.AddUser(u["id"], castellan::api::FromJson(user));
   }
 
   // The requests.
@@ -126,16 +150,23 @@ int main(int argc, char** argv) {
     std::stringstream fields(line);
     std::string user, domain, obj, act, expected;
     std::getline(fields, user, ',');
-    std::getline(fields, domain, ',');
-    std::getline(fields, obj, ',');
-    std::getline(fields, act, ',');
+    std::getline(fields, domain, ',');  // abac: the mailbox
+    std::getline(fields, obj, ',');     // abac: the mailbox's email domain
+    if (!abac) std::getline(fields, act, ',');
     std::getline(fields, expected, ',');
     if (expected != "0" && expected != "1") continue;  // a header, if any
     castellan::engine::DecisionRequest r;
     r.principal = castellan::api::FromJson({{"id", user}});
-    r.resource = castellan::api::FromJson({{"kind", "organization"}, {"id", domain}});
     r.context = castellan::api::FromJson({{"now", "2026-11-02T12:00:00Z"}});
-    r.actions = {obj + "." + act};
+    if (abac) {
+      // The user's own mailbox, in its organization, known by its address only.
+      r.resource = castellan::api::FromJson(
+          {{"kind", "mailbox"}, {"id", domain}, {"org", org_of[user]}, {"email", "owner@" + obj}});
+      r.actions = {"mailbox.restore"};
+    } else {
+      r.resource = castellan::api::FromJson({{"kind", "organization"}, {"id", domain}});
+      r.actions = {obj + "." + act};
+    }
     items.push_back({std::move(r), expected == "1"});
   }
   const double load_ms =
@@ -163,7 +194,7 @@ int main(int argc, char** argv) {
 
   json out = {{"peer", "castellan"},
               {"version", "0.1.0"},
-              {"variant", "rbac-domains"},
+              {"variant", abac ? "abac" : "rbac-domains"},
               {"loadMs", std::round(load_ms * 10) / 10},
               {"mismatches", mismatches},
               {"verified", items.size()},
