@@ -28,15 +28,6 @@ std::string_view StringField(const Value& map, std::string_view key) {
                                                 : std::string_view();
 }
 
-Value WithOwnOrg(const Value& org, const std::string& id) {
-  if (org.map_value().FindString("org")) return org;
-  std::vector<engine::MapValue::Entry> entries = org.map_value().entries();
-  entries.emplace_back(Value::String("org"), Value::String(id));
-  Value error;
-  auto map = engine::MapValue::Make(std::move(entries), &error);
-  return map ? Value::Map(std::move(map)) : org;
-}
-
 class Loader {
  public:
   explicit Loader(dsl::Diagnostics& d) : d_(d) {}
@@ -113,8 +104,7 @@ class Loader {
         }
         bool added = false;
         if (name == "organizations") {
-          // An organization belongs to itself: rules read resource.org alike for every kind.
-          added = store_->AddOrganization(id, WithOwnOrg(entity, id));
+          added = store_->AddOrganization(id, entity);
         } else if (name == "users") {
           added = store_->AddUser(id, entity);
         } else {

@@ -118,10 +118,9 @@ int main(int argc, char** argv) {
   // The entities: the partner, its companies, and users with one binding per assignment.
   castellan::engine::InMemoryEntityStore store;
   const std::string partner = scenario["partner"];
-  store.AddOrganization(partner, castellan::api::FromJson({{"id", partner}, {"org", partner}}));
+  store.AddOrganization(partner, castellan::api::FromJson({{"id", partner}}));
   for (const auto& c : scenario["companies"]) {
-    store.AddOrganization(c,
-                          castellan::api::FromJson({{"id", c}, {"org", c}, {"parent", partner}}));
+    store.AddOrganization(c, castellan::api::FromJson({{"id", c}, {"parent", partner}}));
   }
   std::map<std::string, std::string> org_of;
   for (const auto& u : scenario["users"]) {

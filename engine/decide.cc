@@ -40,6 +40,12 @@ std::optional<Timestamp> TimeField(const Value& map, std::string_view key) {
   return ParseTimestamp(v->string_value(), &error);
 }
 
+Value OwnOrg(std::string_view id) {
+  Value error;
+  return Value::Map(
+      MapValue::Make({{Value::String("org"), Value::String(std::string(id))}}, &error));
+}
+
 Value Now() {
   const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
   Timestamp t;
@@ -158,34 +164,10 @@ class Decider {
       *out = given;
       return true;
     }
-    if (stored->kind() != K::kMap) {
-      *out = given;
-      return true;
-    }
-    // The usual request names entities by id only: when the stored entity
-    // already says everything the request does, share it instead of copying.
-    bool adds_nothing = true;
-    for (const auto& [k, v] : given.map_value().entries()) {
-      const Value* s =
-          k.kind() == K::kString ? stored->map_value().FindString(k.string_value()) : nullptr;
-      if (!s || s->is_error() || v.is_error() || !Equal(*s, v)) {
-        adds_nothing = false;
-        break;
-      }
-    }
-    if (adds_nothing) {
-      *out = *stored;
-      return true;
-    }
-    std::vector<MapValue::Entry> entries;
-    for (const auto& [k, v] : stored->map_value().entries()) {
-      if (k.kind() == K::kString && given.map_value().FindString(k.string_value())) continue;
-      entries.emplace_back(k, v);
-    }
-    for (const auto& e : given.map_value().entries()) entries.push_back(e);
-    Value error;
-    auto merged = MapValue::Make(std::move(entries), &error);
-    *out = merged ? Value::Map(std::move(merged)) : given;
+    // The usual request names entities by id only; MergeMaps then shares the
+    // stored entity instead of copying it.
+    Value merged = MergeMaps(*stored, given);
+    *out = merged.is_error() ? given : merged;
     return true;
   }
 
@@ -201,11 +183,9 @@ class Decider {
                                                  : store_.FindResource(kind, id);
     if (!ResolveEntity(r, stored, "resource", &resource_)) return;
     if (kind == "organization" && !Field(resource_, "org")) {
-      // An organization belongs to itself.
-      std::vector<MapValue::Entry> entries = resource_.map_value().entries();
-      entries.emplace_back(Value::String("org"), Value::String(std::string(id)));
-      Value error;
-      if (auto m = MapValue::Make(std::move(entries), &error)) resource_ = Value::Map(m);
+      // An organization belongs to itself (InMemoryEntityStore stores it so;
+      // this covers stores and requests that do not).
+      resource_ = MergeMaps(resource_, OwnOrg(id));
     }
   }
 

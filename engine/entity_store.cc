@@ -18,6 +18,11 @@ std::string ResourceKey(std::string_view kind, std::string_view id) {
 }  // namespace
 
 bool InMemoryEntityStore::AddOrganization(std::string id, Value attributes) {
+  if (attributes.kind() == Value::Kind::kMap && !attributes.map_value().FindString("org")) {
+    Value error;
+    auto own = MapValue::Make({{Value::String("org"), Value::String(id)}}, &error);
+    attributes = MergeMaps(attributes, Value::Map(std::move(own)));
+  }
   return organizations_.emplace(std::move(id), std::move(attributes)).second;
 }
 bool InMemoryEntityStore::AddUser(std::string id, Value attributes) {

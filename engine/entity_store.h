@@ -32,6 +32,8 @@ class EntityStore {
 class InMemoryEntityStore final : public EntityStore {
  public:
   // Each returns false (and keeps the first) when the id is already present.
+  // An organization without `org` is stored with `org` = its id: it belongs
+  // to itself, so rules read resource.org alike for every kind.
   bool AddOrganization(std::string id, Value attributes);
   bool AddUser(std::string id, Value attributes);
   bool AddResource(std::string kind, std::string id, Value attributes);

@@ -305,4 +305,26 @@ const Value* MapValue::FindString(std::string_view key) const {
   return nullptr;
 }
 
+Value MergeMaps(const Value& base, const Value& over) {
+  if (base.kind() != Value::Kind::kMap) return over;
+  if (over.kind() != Value::Kind::kMap) return base;
+  bool adds_nothing = true;
+  for (const auto& [k, v] : over.map_value().entries()) {
+    const Value* old = base.map_value().Find(k);
+    if (!old || old->is_error() || v.is_error() || !Equal(*old, v)) {
+      adds_nothing = false;
+      break;
+    }
+  }
+  if (adds_nothing) return base;
+  std::vector<MapValue::Entry> entries;
+  for (const auto& [k, v] : base.map_value().entries()) {
+    if (!over.map_value().Find(k)) entries.emplace_back(k, v);
+  }
+  for (const auto& e : over.map_value().entries()) entries.push_back(e);
+  Value error;
+  auto merged = MapValue::Make(std::move(entries), &error);
+  return merged ? Value::Map(std::move(merged)) : error;
+}
+
 }  // namespace castellan::engine

@@ -149,6 +149,11 @@ class MapValue {
   std::vector<Entry> entries_;
 };
 
+// `base` with the entries of `over` added, replacing those with the same
+// key. Returns `base` itself (no copy) when `over` adds nothing new, and the
+// other side when one is not a map.
+Value MergeMaps(const Value& base, const Value& over);
+
 // CEL equality (heterogeneous numbers compare by value; other kinds that
 // differ are unequal). Neither side may be an error.
 bool Equal(const Value& a, const Value& b);

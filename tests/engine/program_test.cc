@@ -99,6 +99,21 @@ TEST(Program, ComprehensionsBindTheirVariables) {
 namespace castellan::engine {
 namespace {
 
+TEST(MergeMaps, OverWinsAndNothingNewSharesTheBase) {
+  Value error;
+  auto map = [&](std::vector<MapValue::Entry> e) { return Value::Map(MapValue::Make(e, &error)); };
+  const Value base =
+      map({{Value::String("id"), Value::String("a")}, {Value::String("n"), Value::Int(1)}});
+  const Value same = MergeMaps(base, map({{Value::String("id"), Value::String("a")}}));
+  EXPECT_EQ(&same.map_value(), &base.map_value());  // shared, not copied
+  EXPECT_EQ(MergeMaps(base, map({{Value::String("n"), Value::Int(2)},
+                                 {Value::String("x"), Value::Bool(true)}}))
+                .DebugString(),
+            "{\"id\": \"a\", \"n\": 2, \"x\": true}");
+  EXPECT_EQ(MergeMaps(Value(), base).DebugString(), base.DebugString());
+  EXPECT_EQ(MergeMaps(base, Value()).DebugString(), base.DebugString());
+}
+
 TEST(RoleFunctions, RankTieIsNotBeneath) {
   std::vector<dsl::RoleDecl> roles(3);
   roles[0].name = "partner.owner", roles[0].level = "partner", roles[0].rank = 4;
