@@ -47,10 +47,7 @@ Value OwnOrg(std::string_view id) {
 }
 
 Value Now() {
-  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-  Timestamp t;
-  MakeTimestamp(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch).count(), &t);
-  return Value::Time(t);
+  return Value::Time(FromSystemClock(std::chrono::system_clock::now()));
 }
 
 // The variables rules see, for one request; `action` changes per action.

@@ -293,4 +293,11 @@ bool ToCivil(const Timestamp& t, std::string_view zone, CivilTime* out, std::str
   return true;
 }
 
+Timestamp FromSystemClock(std::chrono::system_clock::time_point t) {
+  Timestamp out;
+  MakeTimestamp(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count(),
+                &out);
+  return out;
+}
+
 }  // namespace castellan::engine

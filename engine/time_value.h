@@ -6,6 +6,7 @@
 // hold (about +-292 years), as in cel-go.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,9 @@ inline constexpr int64_t kMaxTimestampSeconds = 253402300799;  // 9999-12-31T23:
 bool MakeTimestamp(Int128 total_nanos, Timestamp* out);
 bool MakeDuration(Int128 total_nanos, Duration* out);
 Int128 TotalNanos(const TimeParts& t);
+
+// A point on the system clock as a Timestamp (nanosecond precision).
+Timestamp FromSystemClock(std::chrono::system_clock::time_point t);
 
 // RFC 3339 ("2009-02-13T23:31:30.5Z", "...+01:00"). Error text on failure.
 std::optional<Timestamp> ParseTimestamp(std::string_view text, std::string* error);

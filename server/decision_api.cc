@@ -1,7 +1,6 @@
 #include "server/decision_api.h"
 
 #include <chrono>
-#include <ctime>
 #include <exception>
 #include <nlohmann/json.hpp>
 
@@ -26,12 +25,8 @@ HttpResponse JsonResponse(int status, const ojson& body) {
 }
 
 std::string Iso8601(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return engine::FormatTimestamp(
+      engine::FromSystemClock(std::chrono::time_point_cast<std::chrono::seconds>(t)));
 }
 
 ojson DiagnosticsJson(const dsl::Diagnostics& diagnostics) {

@@ -21,6 +21,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "engine/time_value.h"
+
 namespace castellan::server {
 namespace {
 
@@ -39,17 +41,8 @@ bool UsableRequestId(const std::string& id) {
 }
 
 std::string NowIso8601Millis() {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t secs = ms / 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
+  return engine::FormatTimestamp(engine::FromSystemClock(
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now())));
 }
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
