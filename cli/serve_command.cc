@@ -98,7 +98,7 @@ int ServeCommand(const std::vector<std::string>& args) {
               << "not starting\n";
     return kExitFailure;
   }
-  server::Metrics metrics;
+  server::Metrics metrics(server::DecisionApi::RouteNames());
   server::DecisionApi api(state, metrics, config);
   server::HttpServer http(config, api, metrics);
   try {

@@ -118,6 +118,13 @@ std::string DecisionApi::RouteName(const std::string& path) {
   return "not_found";
 }
 
+std::vector<std::string> DecisionApi::RouteNames() {
+  std::vector<std::string> names;
+  for (const auto& r : Routes()) names.push_back(r.path);
+  names.push_back("not_found");
+  return names;
+}
+
 HttpResponse DecisionApi::Handle(const HttpRequest& request) {
   try {
     std::string allow;

@@ -34,6 +34,8 @@ class DecisionApi {
   static const std::vector<Route>& Routes();
   // The route's path when the request names one, else "not_found" (metrics label).
   static std::string RouteName(const std::string& path);
+  // Every name RouteName() returns, for Metrics.
+  static std::vector<std::string> RouteNames();
   // The OpenAPI 3 document describing Routes().
   static const std::string& OpenApiDocument();
 

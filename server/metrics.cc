@@ -4,11 +4,18 @@
 
 namespace castellan::server {
 
-size_t Metrics::EndpointIndex(std::string_view endpoint) {
-  for (size_t i = 0; i < kEndpoints.size(); ++i) {
-    if (kEndpoints[i] == endpoint) return i;
+Metrics::Metrics(std::vector<std::string> endpoints)
+    : endpoints_([&] {
+        endpoints.push_back("other");
+        return std::move(endpoints);
+      }()),
+      rows_(std::make_unique<Row[]>(endpoints_.size())) {}
+
+size_t Metrics::EndpointIndex(std::string_view endpoint) const {
+  for (size_t i = 0; i + 1 < endpoints_.size(); ++i) {
+    if (endpoints_[i] == endpoint) return i;
   }
-  return kEndpoints.size() - 1;
+  return endpoints_.size() - 1;
 }
 
 size_t Metrics::StatusIndex(int status) {
@@ -19,12 +26,12 @@ size_t Metrics::StatusIndex(int status) {
 }
 
 void Metrics::RecordRequest(std::string_view endpoint, int status, double seconds) {
-  const size_t e = EndpointIndex(endpoint);
-  requests_[e][StatusIndex(status)].fetch_add(1, std::memory_order_relaxed);
+  Row& row = rows_[EndpointIndex(endpoint)];
+  row.requests[StatusIndex(status)].fetch_add(1, std::memory_order_relaxed);
   size_t b = 0;
   while (b < kBuckets.size() && seconds > kBuckets[b]) ++b;
-  buckets_[e][b].fetch_add(1, std::memory_order_relaxed);
-  sum_micros_[e].fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+  row.buckets[b].fetch_add(1, std::memory_order_relaxed);
+  row.sum_micros.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
 }
 
 void Metrics::RecordDecisions(uint64_t allowed, uint64_t denied) {
@@ -43,31 +50,30 @@ std::string Metrics::Render(uint64_t reloads, uint64_t reload_failures,
   };
   line("# HELP castellan_http_requests_total HTTP requests by endpoint and status.");
   line("# TYPE castellan_http_requests_total counter");
-  for (size_t e = 0; e < kEndpoints.size(); ++e) {
+  for (size_t e = 0; e < endpoints_.size(); ++e) {
     for (size_t s = 0; s < kStatuses.size(); ++s) {
-      const uint64_t n = requests_[e][s].load(std::memory_order_relaxed);
+      const uint64_t n = rows_[e].requests[s].load(std::memory_order_relaxed);
       if (n == 0) continue;
-      line("castellan_http_requests_total{endpoint=\"" + std::string(kEndpoints[e]) +
-           "\",status=\"" + (kStatuses[s] ? std::to_string(kStatuses[s]) : "other") + "\"} " +
-           std::to_string(n));
+      line("castellan_http_requests_total{endpoint=\"" + endpoints_[e] + "\",status=\"" +
+           (kStatuses[s] ? std::to_string(kStatuses[s]) : "other") + "\"} " + std::to_string(n));
     }
   }
   line("# HELP castellan_http_request_duration_seconds Time to answer, by endpoint.");
   line("# TYPE castellan_http_request_duration_seconds histogram");
-  for (size_t e = 0; e < kEndpoints.size(); ++e) {
+  for (size_t e = 0; e < endpoints_.size(); ++e) {
     uint64_t cumulative = 0;
-    for (size_t b = 0; b <= kBuckets.size(); ++b) cumulative += buckets_[e][b].load();
+    for (size_t b = 0; b <= kBuckets.size(); ++b) cumulative += rows_[e].buckets[b].load();
     if (cumulative == 0) continue;
-    const std::string label = "endpoint=\"" + std::string(kEndpoints[e]) + "\"";
+    const std::string label = "endpoint=\"" + endpoints_[e] + "\"";
     uint64_t running = 0;
     for (size_t b = 0; b <= kBuckets.size(); ++b) {
-      running += buckets_[e][b].load(std::memory_order_relaxed);
+      running += rows_[e].buckets[b].load(std::memory_order_relaxed);
       const std::string le = b < kBuckets.size() ? number(kBuckets[b]) : "+Inf";
       line("castellan_http_request_duration_seconds_bucket{" + label + ",le=\"" + le + "\"} " +
            std::to_string(running));
     }
     line("castellan_http_request_duration_seconds_sum{" + label + "} " +
-         number(sum_micros_[e].load() / 1e6));
+         number(rows_[e].sum_micros.load() / 1e6));
     line("castellan_http_request_duration_seconds_count{" + label + "} " + std::to_string(running));
   }
   line("# HELP castellan_decisions_total Decisions by effect (one per action).");

@@ -6,47 +6,42 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace castellan::server {
 
 class Metrics {
  public:
-  // `endpoint` is a route name from routes(); others count as "other".
+  // One row of counters per endpoint name (route paths, usually
+  // DecisionApi::RouteNames()); "other" collects any name not listed.
+  explicit Metrics(std::vector<std::string> endpoints);
+
   void RecordRequest(std::string_view endpoint, int status, double seconds);
   void RecordDecisions(uint64_t allowed, uint64_t denied);
 
   // The text exposition; the reload figures and revision come from the caller.
   std::string Render(uint64_t reloads, uint64_t reload_failures, const std::string& revision) const;
 
-  static constexpr std::array<std::string_view, 13> kEndpoints = {
-      "/v1/check",
-      "/v1/allowed-actions",
-      "/access/v1/evaluation",
-      "/access/v1/evaluations",
-      "/.well-known/authzen-configuration",
-      "/v1/policies",
-      "/v1/policies/reload",
-      "/healthz",
-      "/readyz",
-      "/metrics",
-      "/v1/openapi.json",
-      "not_found",
-      "other"};
   static constexpr std::array<int, 12> kStatuses = {200, 400, 401, 404, 405, 408,
                                                     413, 415, 422, 500, 503, 0};  // 0: other
   static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                       0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
 
  private:
-  static size_t EndpointIndex(std::string_view endpoint);
+  struct Row {
+    std::array<std::atomic<uint64_t>, kStatuses.size()> requests{};
+    std::array<std::atomic<uint64_t>, kBuckets.size() + 1> buckets{};  // the last one is +Inf
+    std::atomic<uint64_t> sum_micros{0};
+  };
+
+  size_t EndpointIndex(std::string_view endpoint) const;
   static size_t StatusIndex(int status);
 
-  std::array<std::array<std::atomic<uint64_t>, kStatuses.size()>, kEndpoints.size()> requests_{};
-  std::array<std::array<std::atomic<uint64_t>, kBuckets.size() + 1>, kEndpoints.size()>
-      buckets_{};  // the last one is +Inf
-  std::array<std::atomic<uint64_t>, kEndpoints.size()> sum_micros_{};
+  const std::vector<std::string> endpoints_;  // the last is "other"
+  std::unique_ptr<Row[]> rows_;               // one per endpoint, fixed once built
   std::atomic<uint64_t> allowed_{0}, denied_{0};
 };
 

@@ -19,11 +19,16 @@ HttpRequest Request(std::string method, std::string path, std::string body = "")
   return r;
 }
 
-TEST(DecisionApi, NotReadyUntilAPolicySetIsLoaded) {
-  ServiceState state("/nonexistent/castellan-policies", {});
-  Metrics metrics;
-  ServerConfig config;
-  DecisionApi api(state, metrics, config);
+// A service whose policy directory does not exist: nothing is ever loaded.
+class DecisionApiTest : public ::testing::Test {
+ protected:
+  ServiceState state{"/nonexistent/castellan-policies", {}};
+  Metrics metrics{DecisionApi::RouteNames()};
+  ServerConfig config;  // no admin token
+  DecisionApi api{state, metrics, config};
+};
+
+TEST_F(DecisionApiTest, NotReadyUntilAPolicySetIsLoaded) {
   EXPECT_EQ(api.Handle(Request("GET", "/healthz")).status, 200);
   HttpResponse ready = api.Handle(Request("GET", "/readyz"));
   EXPECT_EQ(ready.status, 503);
@@ -36,28 +41,37 @@ TEST(DecisionApi, NotReadyUntilAPolicySetIsLoaded) {
   EXPECT_TRUE(policies["revision"].is_null());
 }
 
-TEST(DecisionApi, HeadIsAnsweredLikeGetAndWrongMethodsListWhatIsAllowed) {
-  ServiceState state("/nonexistent/castellan-policies", {});
-  Metrics metrics;
-  ServerConfig config;
-  DecisionApi api(state, metrics, config);
+TEST_F(DecisionApiTest, HeadIsAnsweredLikeGetAndWrongMethodsListWhatIsAllowed) {
   EXPECT_EQ(api.Handle(Request("HEAD", "/healthz")).status, 200);
   HttpResponse wrong = api.Handle(Request("PUT", "/v1/policies/reload"));
   EXPECT_EQ(wrong.status, 405);
   EXPECT_EQ(wrong.headers.at("Allow"), "POST");
 }
 
-TEST(DecisionApi, ReloadWithoutAConfiguredTokenIsRefused) {
-  ServiceState state("/nonexistent/castellan-policies", {});
-  Metrics metrics;
-  ServerConfig config;  // no admin token
-  DecisionApi api(state, metrics, config);
+TEST_F(DecisionApiTest, ReloadWithoutAConfiguredTokenIsRefused) {
   HttpRequest r = Request("POST", "/v1/policies/reload");
   r.authorization = "Bearer ";
   HttpResponse response = api.Handle(r);
   EXPECT_EQ(response.status, 401);
   EXPECT_NE(response.body.find("no admin token is configured"), std::string::npos);
   EXPECT_EQ(state.reload_count(), 0u);
+}
+
+TEST(Metrics, CountsByRouteAndPutsUnknownNamesUnderOther) {
+  Metrics metrics(DecisionApi::RouteNames());
+  metrics.RecordRequest("/healthz", 200, 0.0002);
+  metrics.RecordRequest("/nowhere", 404, 0.0002);
+  const std::string text = metrics.Render(0, 0, "abc");
+  EXPECT_NE(text.find("castellan_http_requests_total{endpoint=\"/healthz\",status=\"200\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("castellan_http_requests_total{endpoint=\"other\",status=\"404\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("castellan_http_request_duration_seconds_bucket{endpoint=\"/healthz\","
+                      "le=\"0.00025\"} 1"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace
