@@ -241,20 +241,23 @@ class Decider {
       const Value* own_customised = Field(entry, "permissions");
       if (const Value* chosen = own_customised ? own_customised : customised) {
         // A customised set replaces the defaults, within what the role allows.
-        b.permissions = PermissionSet();
-        if (chosen->kind() == K::kList) {
-          for (const Value& perm : chosen->list_value()) {
-            PermissionId id;
-            if (perm.kind() == K::kString && set_.FindPermission(perm.string_value(), &id)) {
-              b.permissions.Add(id);
-            }
-          }
-        }
+        b.permissions = NamedPermissions(chosen);
         b.permissions.KeepOnly(role->ceiling);
       }
       b.permissions.KeepOnly(role->level_allowed);
       bindings_.push_back(b);
     }
+  }
+
+  // The declared permissions a list of names names; anything else counts for nothing.
+  PermissionSet NamedPermissions(const Value* names) const {
+    PermissionSet out;
+    if (!names || names->kind() != K::kList) return out;
+    for (const Value& name : names->list_value()) {
+      PermissionId id;
+      if (name.kind() == K::kString && set_.FindPermission(name.string_value(), &id)) out.Add(id);
+    }
+    return out;
   }
 
   // What the principal holds at the resource's organization.
@@ -264,21 +267,11 @@ class Decider {
     if (resource_org_.empty()) return;
     resource_org_entity_ = store_.FindOrganization(resource_org_);
 
+    // Company-level permissions count only where the holder's organization enables them.
     PermissionSet disabled = set_.company_level();
     if (!disabled.empty()) {
-      // Company-level permissions count only where the holder's organization enables them.
       if (const Value* org = store_.FindOrganization(principal_org_)) {
-        if (const Value* enabled = Field(*org, "enabled_permissions");
-            enabled && enabled->kind() == K::kList) {
-          for (const Value& perm : enabled->list_value()) {
-            PermissionId id;
-            if (perm.kind() == K::kString && set_.FindPermission(perm.string_value(), &id)) {
-              PermissionSet one;
-              one.Add(id);
-              disabled.RemoveAll(one);
-            }
-          }
-        }
+        disabled.RemoveAll(NamedPermissions(Field(*org, "enabled_permissions")));
       }
     }
     for (const Binding& b : bindings_) {
