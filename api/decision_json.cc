@@ -79,11 +79,16 @@ nlohmann::ordered_json ActionDecisionToJson(const engine::ActionDecision& d) {
   return j;
 }
 
+nlohmann::ordered_json ResultsToJson(const engine::Decision& decision) {
+  nlohmann::ordered_json results = nlohmann::ordered_json::object();
+  for (const auto& d : decision.results) results[d.action] = ActionDecisionToJson(d);
+  return results;
+}
+
 nlohmann::ordered_json DecisionToJson(const engine::Decision& decision) {
   nlohmann::ordered_json j;
   j["policy_version"] = decision.revision;
-  j["results"] = nlohmann::ordered_json::object();
-  for (const auto& d : decision.results) j["results"][d.action] = ActionDecisionToJson(d);
+  j["results"] = ResultsToJson(decision);
   return j;
 }
 

@@ -25,6 +25,8 @@ bool ParseDecisionRequest(const nlohmann::json& body, bool require_actions,
 nlohmann::ordered_json ReasonToJson(const engine::Reason& reason);
 // {"effect", "rule", "reasons"} for one action.
 nlohmann::ordered_json ActionDecisionToJson(const engine::ActionDecision& decision);
+// {action: {"effect", ...}, ...} in request order.
+nlohmann::ordered_json ResultsToJson(const engine::Decision& decision);
 // {"policy_version", "results": {action: ...}} in request order.
 nlohmann::ordered_json DecisionToJson(const engine::Decision& decision);
 

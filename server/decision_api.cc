@@ -274,7 +274,7 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
     for (const auto& req : requests) {
       engine::Decision d = engine::Decide(policies, entities, req);
       Tally(d, &allowed, &denied);
-      results.push_back({{"results", api::DecisionToJson(d)["results"]}});
+      results.push_back({{"results", api::ResultsToJson(d)}});
     }
     return finish(200, {{"policy_version", snapshot->revision},
                         {"request_id", request.request_id},
