@@ -152,7 +152,12 @@ class Decider {
   // request carries. One named by id alone must be known to the store.
   bool ResolveEntity(const Value& given, const Value* stored, const char* what, Value* out) {
     if (!stored) {
-      if (given.map_value().size() <= (std::string_view(what) == "principal" ? 1u : 2u)) {
+      bool id_only = true;  // nothing but id (and kind): the store had to know it
+      for (const auto& [k, v] : given.map_value().entries()) {
+        id_only = id_only && k.kind() == K::kString &&
+                  (k.string_value() == "id" || k.string_value() == "kind");
+      }
+      if (id_only) {
         RequestError(std::string("unknown_") + what, std::string("no ") + what + " '" +
                                                          std::string(StringField(given, "id")) +
                                                          "' is known");

@@ -351,6 +351,11 @@ TEST_F(DecideTest, UnknownPrincipalDenies) {
 TEST_F(DecideTest, UnknownResourceDenies) {
   auto d = One(kOwnerOnFabrikam, R"({"kind": "organization", "id": "nowhere"})", "company.view");
   EXPECT_TRUE(HasReason(d, "unknown_resource"));
+  // Carrying attributes inline, an entity the store does not know is decided as given.
+  auto inline_resource =
+      One(kOwnerOnFabrikam, R"({"id": "doc-9", "org": "fabrikam"})", "company.view");
+  EXPECT_FALSE(HasReason(inline_resource, "unknown_resource"));
+  EXPECT_TRUE(inline_resource.allowed);
 }
 
 TEST_F(DecideTest, UnknownRoleDenies) {
