@@ -351,9 +351,11 @@ SourcePosition SourceMap::At(size_t offset) const {
 ParseResult ParseExpression(std::string_view text, const std::string& file, const SourceMap& map,
                             const ParseOptions& options) {
   ParseResult result;
+  // The parse tree's nodes keep pointers into the input (its source name
+  // included), so the input must outlive them: it is declared outside the try.
+  pegtl::memory_input<> in(text.data(), text.data() + text.size(), file);
   std::unique_ptr<Node> root;
   try {
-    pegtl::memory_input<> in(text.data(), text.data() + text.size(), file);
     root = pt::parse<g::expression, Node, Selector, pegtl::nothing, g::control>(in);
   } catch (const pegtl::parse_error& e) {
     const auto& pos = e.positions().front();

@@ -35,7 +35,10 @@ std::string DecodeBase64(const std::string& in) {
 
 // Converts a tagged JSON value; false for kinds the runner cannot build.
 bool FromJson(const json& j, Value* out) {
-  const auto& [tag, v] = *j.items().begin();
+  if (!j.is_object() || j.empty()) return false;
+  const auto first = j.begin();
+  const std::string& tag = first.key();
+  const json& v = first.value();
   if (tag == "null") {
     *out = Value::Null();
   } else if (tag == "bool") {
