@@ -1,5 +1,5 @@
-// Runs google/cel-spec's simple conformance cases (converted to JSON in
-// ../shared/conformance/cel) against Castellan's parser, checker and
+// Runs google/cel-spec's simple conformance cases (converted to JSON and
+// vendored in conformance/testdata) against Castellan's parser, checker and
 // evaluator, and compares the outcome with a checked-in list of known gaps.
 //
 // Each case is a pass, a fail, or unsupported (the parser or checker said the
@@ -50,7 +50,7 @@ TEST(CelConformance, SupportedSubsetPassesExceptKnownGaps) {
     const std::string path = std::string(CASTELLAN_CEL_CONFORMANCE_DIR) + "/" + file + ".json";
     std::ifstream in(path);
     ASSERT_TRUE(in) << "cannot read " << path
-                    << " (the conformance corpus must sit in ../shared beside the repository)";
+                    << " (the vendored corpus is tests/conformance/testdata)";
     nlohmann::json doc = nlohmann::json::parse(in);
     auto& row = table[file];
     for (const auto& test : doc.at("tests")) {

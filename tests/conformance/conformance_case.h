@@ -1,4 +1,4 @@
-// Runs one CEL conformance case (JSON, see ../shared/conformance/cel/README.md).
+// Runs one CEL conformance case (JSON, see testdata/README.md).
 #pragma once
 
 #include <nlohmann/json.hpp>
