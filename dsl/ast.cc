@@ -53,8 +53,13 @@ std::string ConstantString(const Constant& c) {
     }
     case Constant::Kind::kString:
       return Quote(c.string_value);
-    case Constant::Kind::kBytes:
-      return "b" + Quote(c.string_value);
+    case Constant::Kind::kBytes: {
+      // Not `"b" + Quote(...)`: GCC 12 warns falsely on that (-Wrestrict,
+      // GCC bug 105651).
+      std::string s = "b";
+      s += Quote(c.string_value);
+      return s;
+    }
   }
   return "?";
 }

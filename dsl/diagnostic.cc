@@ -6,12 +6,19 @@
 namespace castellan::dsl {
 
 std::string Diagnostic::ToString() const {
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict, GCC bug
+  // 105651) on `"literal" + std::string&&` once inlined at -O2.
   std::string out = file;
   if (line > 0) {
-    out += ":" + std::to_string(line);
-    if (column > 0) out += ":" + std::to_string(column);
+    out += ':';
+    out += std::to_string(line);
+    if (column > 0) {
+      out += ':';
+      out += std::to_string(column);
+    }
   }
-  out += ": error: " + message;
+  out += ": error: ";
+  out += message;
   return out;
 }
 
