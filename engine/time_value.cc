@@ -262,7 +262,13 @@ std::string FormatDuration(const Duration& d) {
   if (negative) total = -total;
   const int64_t secs = static_cast<int64_t>(total / kNanosPerSecond);
   const int32_t nanos = static_cast<int32_t>(total % kNanosPerSecond);
-  return (negative ? "-" : "") + std::to_string(secs) + Fraction(nanos) + "s";
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict, GCC bug
+  // 105651) on `"literal" + std::string&&` once inlined at -O2.
+  std::string out = negative ? "-" : "";
+  out += std::to_string(secs);
+  out += Fraction(nanos);
+  out += 's';
+  return out;
 }
 
 bool ToCivil(const Timestamp& t, std::string_view zone, CivilTime* out, std::string* error) {

@@ -148,8 +148,13 @@ std::string Value::DebugString() const {
       return DoubleString(double_value());
     case Kind::kString:
       return QuoteString(string_value());
-    case Kind::kBytes:
-      return "b" + QuoteString(bytes_value());
+    case Kind::kBytes: {
+      // Not `"b" + QuoteString(...)`: GCC 12 warns falsely on that
+      // (-Wrestrict, GCC bug 105651).
+      std::string out = "b";
+      out += QuoteString(bytes_value());
+      return out;
+    }
     case Kind::kList: {
       std::string out = "[";
       const auto& l = list_value();
