@@ -8,6 +8,7 @@
 
 #include "api/json_value.h"
 #include "api/yaml_value.h"
+#include "dsl/yaml_documents.h"
 
 namespace castellan::api {
 namespace {
@@ -51,7 +52,7 @@ class Loader {
       return;
     }
     try {
-      for (const YAML::Node& doc : YAML::LoadAll(text)) {
+      for (const YAML::Node& doc : dsl::LoadAllDocuments(text)) {
         if (!doc.IsDefined() || doc.IsNull()) continue;
         ReadDocument(path.string(), FromYaml(doc), doc);
       }

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "dsl/parser.h"
+#include "dsl/yaml_documents.h"
 
 namespace castellan::dsl {
 namespace {
@@ -80,7 +81,7 @@ class DocumentReader {
   void Read() {
     std::vector<YAML::Node> documents;
     try {
-      documents = YAML::LoadAll(file_.text);
+      documents = LoadAllDocuments(file_.text);
     } catch (const YAML::Exception& e) {
       Error(e.mark, "invalid YAML: " + e.msg, "yaml");
       return;
