@@ -1,13 +1,45 @@
 #include "api/decision_json.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "api/json_value.h"
 
 namespace castellan::api {
+namespace {
+
+// `text` cut to kMaxReasonTextBytes on a UTF-8 character boundary.
+std::string Clip(const std::string& text) {
+  if (text.size() <= kMaxReasonTextBytes) return text;
+  size_t end = kMaxReasonTextBytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end) + "...";
+}
+
+// principal.id, resource.id and resource.kind name an entity: when present
+// they must be strings, or the request would be read as naming no entity.
+bool CheckNameFields(const nlohmann::json& body, std::string* error) {
+  const std::pair<const char*, const char*> fields[] = {
+      {"principal", "id"}, {"resource", "id"}, {"resource", "kind"}};
+  for (const auto& [entity, key] : fields) {
+    const nlohmann::json& e = body[entity];
+    const auto it = e.find(key);
+    if (it != e.end() && !it->is_string()) {
+      const std::string type = it->type_name();
+      const char* article = it->is_null() ? "" : (it->is_object() || it->is_array()) ? "an " : "a ";
+      *error = std::string("'") + entity + "." + key + "' must be a string, not " + article + type;
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 bool ParseDecisionRequest(const nlohmann::json& body, bool require_actions,
                           engine::DecisionRequest* out, std::string* error) {
   if (!body.is_object()) {
-    *error = "the request body must be a JSON object";
+    *error = "a request must be a JSON object";
     return false;
   }
   for (const char* field : {"principal", "resource"}) {
@@ -16,6 +48,7 @@ bool ParseDecisionRequest(const nlohmann::json& body, bool require_actions,
       return false;
     }
   }
+  if (!CheckNameFields(body, error)) return false;
   if (body.contains("actions")) {
     const auto& actions = body["actions"];
     if (!actions.is_array() || (require_actions && actions.empty())) {
@@ -54,17 +87,26 @@ nlohmann::ordered_json ReasonToJson(const engine::Reason& r) {
   j["code"] = r.code;
   if (!r.permission.empty()) j["permission"] = r.permission;
   if (!r.required_by.empty()) j["required_by"] = r.required_by;
-  if (!r.organization.empty()) j["organization"] = r.organization;
+  if (!r.organization.empty()) j["organization"] = Clip(r.organization);
   if (r.rule) {
     j["rule"] = r.rule->decl->name;
     j["location"] = engine::RuleLocation(*r.rule);
   }
   if (!r.condition.empty()) j["condition"] = r.condition;
-  j["message"] = r.message;
+  j["message"] = Clip(r.message);
   return j;
 }
 
-nlohmann::ordered_json ActionDecisionToJson(const engine::ActionDecision& d) {
+void AddReasons(const std::vector<engine::Reason>& reasons, size_t max_reasons,
+                nlohmann::ordered_json* out) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  const size_t shown = std::min(reasons.size(), max_reasons);
+  for (size_t i = 0; i < shown; ++i) list.push_back(ReasonToJson(reasons[i]));
+  (*out)["reasons"] = std::move(list);
+  if (shown < reasons.size()) (*out)["reasons_omitted"] = reasons.size() - shown;
+}
+
+nlohmann::ordered_json ActionDecisionToJson(const engine::ActionDecision& d, size_t max_reasons) {
   nlohmann::ordered_json j;
   j["effect"] = d.allowed ? "allow" : "deny";
   if (d.rule) {
@@ -74,21 +116,20 @@ nlohmann::ordered_json ActionDecisionToJson(const engine::ActionDecision& d) {
   } else {
     j["rule"] = nullptr;
   }
-  j["reasons"] = nlohmann::ordered_json::array();
-  for (const auto& r : d.reasons) j["reasons"].push_back(ReasonToJson(r));
+  AddReasons(d.reasons, max_reasons, &j);
   return j;
 }
 
-nlohmann::ordered_json ResultsToJson(const engine::Decision& decision) {
+nlohmann::ordered_json ResultsToJson(const engine::Decision& decision, size_t max_reasons) {
   nlohmann::ordered_json results = nlohmann::ordered_json::object();
-  for (const auto& d : decision.results) results[d.action] = ActionDecisionToJson(d);
+  for (const auto& d : decision.results) results[d.action] = ActionDecisionToJson(d, max_reasons);
   return results;
 }
 
-nlohmann::ordered_json DecisionToJson(const engine::Decision& decision) {
+nlohmann::ordered_json DecisionToJson(const engine::Decision& decision, size_t max_reasons) {
   nlohmann::ordered_json j;
   j["policy_version"] = decision.revision;
-  j["results"] = ResultsToJson(decision);
+  j["results"] = ResultsToJson(decision, max_reasons);
   return j;
 }
 

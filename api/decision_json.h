@@ -9,8 +9,11 @@
 // carry their attributes inline.
 #pragma once
 
+#include <cstddef>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "engine/decision.h"
 
@@ -18,16 +21,31 @@ namespace castellan::api {
 
 // Fills `out` from `body`; on a malformed request returns false and sets
 // `error` to a message naming the offending field. When `require_actions`
-// is false, a missing "actions" means every declared action.
+// is false, a missing "actions" means every declared action. The fields that
+// name an entity (principal.id, resource.id, resource.kind) must be strings
+// when present: a number there is a mistake, not an unknown entity.
 bool ParseDecisionRequest(const nlohmann::json& body, bool require_actions,
                           engine::DecisionRequest* out, std::string* error);
 
+// Every reason, for the CLI; the server passes its --max-reasons.
+constexpr size_t kAllReasons = std::numeric_limits<size_t>::max();
+// A reason's message and organization may echo request values (an id, a role
+// name); past this many bytes they are cut and end in "...".
+constexpr size_t kMaxReasonTextBytes = 1024;
+
 nlohmann::ordered_json ReasonToJson(const engine::Reason& reason);
-// {"effect", "rule", "reasons"} for one action.
-nlohmann::ordered_json ActionDecisionToJson(const engine::ActionDecision& decision);
+// Sets out["reasons"] to the first `max_reasons` reasons and, when some are
+// left out, out["reasons_omitted"] to how many.
+void AddReasons(const std::vector<engine::Reason>& reasons, size_t max_reasons,
+                nlohmann::ordered_json* out);
+// {"effect", "rule", "reasons", "reasons_omitted"?} for one action.
+nlohmann::ordered_json ActionDecisionToJson(const engine::ActionDecision& decision,
+                                            size_t max_reasons = kAllReasons);
 // {action: {"effect", ...}, ...} in request order.
-nlohmann::ordered_json ResultsToJson(const engine::Decision& decision);
+nlohmann::ordered_json ResultsToJson(const engine::Decision& decision,
+                                     size_t max_reasons = kAllReasons);
 // {"policy_version", "results": {action: ...}} in request order.
-nlohmann::ordered_json DecisionToJson(const engine::Decision& decision);
+nlohmann::ordered_json DecisionToJson(const engine::Decision& decision,
+                                      size_t max_reasons = kAllReasons);
 
 }  // namespace castellan::api

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "api/json_value.h"
+#include "api/strict_json.h"
 #include "api/yaml_value.h"
 #include "dsl/yaml_documents.h"
 
@@ -43,9 +44,11 @@ class Loader {
     buffer << in.rdbuf();
     const std::string text = buffer.str();
     if (path.extension() == ".json") {
-      nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
-      if (json.is_discarded()) {
-        Error(path.string(), 1, 1, "invalid JSON");
+      // Strict as the server's request bodies: a duplicate id key is an error, not last-wins.
+      nlohmann::json json;
+      JsonParseError error;
+      if (!ParseStrictJson(text, &json, &error)) {
+        Error(path.string(), error.line, error.column, "invalid JSON: " + error.message);
         return;
       }
       ReadDocument(path.string(), FromJson(json), {});

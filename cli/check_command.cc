@@ -4,6 +4,7 @@
 
 #include "api/decision_json.h"
 #include "api/entity_file.h"
+#include "api/strict_json.h"
 #include "cli/arguments.h"
 #include "cli/commands.h"
 #include "engine/policy_set.h"
@@ -23,7 +24,9 @@ object read from FILE, or from standard input when FILE is "-" or absent:
    "context":   {"now": "2026-11-01T12:00:00Z", "otp_fresh": true}}
 
 Entities may carry their attributes inline or be named by id and read from
-entity files. Without "actions", every declared action is decided.
+entity files. Without "actions", every declared action is decided. The JSON
+is read as the server reads it: a key twice in one object, a NUL byte or
+nesting deeper than 64 is a malformed request.
 
 Options:
   --policies DIR    the policy directory (default: policies)
@@ -70,9 +73,13 @@ int CheckCommand(const std::vector<std::string>& args) {
     buffer << in.rdbuf();
     text = buffer.str();
   }
-  nlohmann::json body = nlohmann::json::parse(text, nullptr, false);
-  if (body.is_discarded()) {
-    std::cerr << "castellan check: the request is not valid JSON\n";
+  nlohmann::json body;
+  api::JsonParseError parse_error;
+  if (!api::ParseStrictJson(text, &body, &parse_error)) {
+    // The same strict reading as the server's: a duplicate key is refused, not last-wins.
+    std::cerr << "castellan check: " << (input.empty() || input == "-" ? "<stdin>" : input) << ":"
+              << parse_error.line << ":" << parse_error.column << ": " << parse_error.message
+              << " (" << parse_error.code << ")\n";
     return kExitUsage;
   }
   engine::DecisionRequest request;

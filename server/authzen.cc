@@ -14,10 +14,17 @@ using ojson = nlohmann::ordered_json;
 bool FromAuthZen(const json& subject, const json& resource, const json& action, const json& context,
                  engine::DecisionRequest* out, std::string* error) {
   auto entity = [&](const json& e, const char* what, const char* type_key) -> std::optional<json> {
-    if (!e.is_object() || !e.contains("type") || !e["type"].is_string() || !e.contains("id") ||
-        !e["id"].is_string()) {
+    if (!e.is_object()) {
       *error = std::string("'") + what + "' must be an object with string 'type' and 'id'";
       return std::nullopt;
+    }
+    for (const char* key : {"type", "id"}) {
+      const auto it = e.find(key);
+      if (it == e.end() || !it->is_string()) {
+        *error = std::string("'") + what + "." + key + "' must be a string" +
+                 (it == e.end() ? "" : std::string(", not ") + it->type_name());
+        return std::nullopt;
+      }
     }
     json native = json::object();
     if (e.contains("properties")) {
@@ -50,12 +57,11 @@ bool FromAuthZen(const json& subject, const json& resource, const json& action, 
   return true;
 }
 
-ojson AuthZenDecision(const engine::ActionDecision& d, const std::string& revision) {
+ojson AuthZenDecision(const engine::ActionDecision& d, const std::string& revision,
+                      size_t max_reasons) {
   ojson context = {{"policy_version", revision}};
   if (d.rule) context["rule"] = d.rule->decl->name;
-  ojson reasons = ojson::array();
-  for (const auto& r : d.reasons) reasons.push_back(api::ReasonToJson(r));
-  if (!d.allowed) context["reasons"] = reasons;
+  if (!d.allowed) api::AddReasons(d.reasons, max_reasons, &context);
   return {{"decision", d.allowed}, {"context", context}};
 }
 

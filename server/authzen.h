@@ -19,8 +19,9 @@ bool FromAuthZen(const nlohmann::json& subject, const nlohmann::json& resource,
                  const nlohmann::json& action, const nlohmann::json& context,
                  engine::DecisionRequest* out, std::string* error);
 
+// At most `max_reasons` reasons; context.reasons_omitted counts the rest.
 nlohmann::ordered_json AuthZenDecision(const engine::ActionDecision& decision,
-                                       const std::string& revision);
+                                       const std::string& revision, size_t max_reasons);
 
 // options.evaluations_semantic of an Access Evaluations request (7.1.2.1).
 enum class EvaluationsSemantic { kExecuteAll, kDenyOnFirstDeny, kPermitOnFirstPermit };

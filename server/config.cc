@@ -25,6 +25,11 @@ const std::vector<SettingInfo>& Settings() {
       {"--max-body-bytes", "CASTELLAN_MAX_BODY_BYTES", "max_body_bytes",
        "larger request bodies get 413 (1048576)"},
       {"--max-batch", "CASTELLAN_MAX_BATCH", "max_batch", "checks per batch request (1000)"},
+      {"--max-actions", "CASTELLAN_MAX_ACTIONS", "max_actions", "actions in one check (100)"},
+      {"--max-decisions", "CASTELLAN_MAX_DECISIONS", "max_decisions",
+       "action decisions in one request, checks x actions summed over a batch (5000)"},
+      {"--max-reasons", "CASTELLAN_MAX_REASONS", "max_reasons",
+       "reasons shown per denied action; the rest are counted in reasons_omitted (16)"},
       {"--threads", "CASTELLAN_THREADS", "threads",
        "request threads (twice the cores, at least 4)"},
       {"--max-queued", "CASTELLAN_MAX_QUEUED", "max_queued",
@@ -93,6 +98,15 @@ bool Apply(const std::string& key, const std::string& value, const std::string& 
   } else if (key == "max_batch") {
     if (!ParseUnsigned(value, 100000, &n) || n == 0) return fail("expected 1 to 100000");
     c->max_batch = n;
+  } else if (key == "max_actions") {
+    if (!ParseUnsigned(value, 100000, &n) || n == 0) return fail("expected 1 to 100000");
+    c->max_actions = n;
+  } else if (key == "max_decisions") {
+    if (!ParseUnsigned(value, 10000000, &n) || n == 0) return fail("expected 1 to 10000000");
+    c->max_decisions = n;
+  } else if (key == "max_reasons") {
+    if (!ParseUnsigned(value, 100000, &n) || n == 0) return fail("expected 1 to 100000");
+    c->max_reasons = n;
   } else if (key == "threads") {
     if (!ParseUnsigned(value, 1024, &n)) return fail("expected 0 to 1024");
     c->threads = static_cast<int>(n);

@@ -21,6 +21,10 @@ struct ServerConfig {
   bool protect_decisions = false;  // decision endpoints need the token too
   size_t max_body_bytes = 1 << 20;
   size_t max_batch = 1000;
+  size_t max_actions = 100;     // actions in one check
+  size_t max_decisions = 5000;  // action decisions in one request, summed over a batch
+  size_t max_reasons = 16;      // reasons shown per action; the rest are counted
+
   int threads = 0;           // 0: twice the cores, at least 4
   int max_queued = 256;      // connections waiting for a thread
   int timeout_seconds = 10;  // a client silent this long is dropped

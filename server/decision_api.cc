@@ -1,11 +1,14 @@
 #include "server/decision_api.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <exception>
 #include <nlohmann/json.hpp>
 
 #include "api/decision_json.h"
 #include "api/json_value.h"
+#include "api/strict_json.h"
 #include "server/authzen.h"
 
 namespace castellan::server {
@@ -43,6 +46,23 @@ void Tally(const engine::Decision& d, uint64_t* allowed, uint64_t* denied) {
   for (const auto& r : d.results) (r.allowed ? *allowed : *denied)++;
 }
 
+// One batch item's own error, in place of its results.
+ojson ItemError(const std::string& code, const std::string& message) {
+  return {{"error", {{"code", code}, {"message", message}}}};
+}
+
+std::string TooManyActions(size_t n, size_t limit) {
+  return std::to_string(n) + " actions in one check; at most " + std::to_string(limit) +
+         " (--max-actions)";
+}
+
+HttpResponse TooManyDecisions(size_t n, size_t limit) {
+  return ErrorResponse(413, "too_many_decisions",
+                       "the request asks for " + std::to_string(n) +
+                           " decisions (actions summed over its checks); at most " +
+                           std::to_string(limit) + " per request (--max-decisions)");
+}
+
 std::string EffectOf(uint64_t allowed, uint64_t denied) {
   if (allowed && denied) return "mixed";
   if (allowed) return "allow";
@@ -56,29 +76,16 @@ HttpResponse ErrorResponse(int status, const std::string& code, const std::strin
   return JsonResponse(status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
-size_t JsonNestingDepth(const std::string& text) {
-  size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
+bool IsJsonMediaType(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  auto space = [](char c) { return c == ' ' || c == '\t'; };
+  while (!type.empty() && space(type.front())) type.remove_prefix(1);
+  while (!type.empty() && space(type.back())) type.remove_suffix(1);
+  constexpr std::string_view kJson = "application/json";
+  return type.size() == kJson.size() &&
+         std::equal(type.begin(), type.end(), kJson.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
 }
 
 bool ConstantTimeEquals(const std::string& a, const std::string& b) {
@@ -224,7 +231,7 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
   }
 
   // ---- decision routes: JSON in, JSON out --------------------------------------------
-  if (request.content_type.rfind("application/json", 0) != 0) {
+  if (!IsJsonMediaType(request.content_type)) {
     return ErrorResponse(415, "unsupported_media_type",
                          "send the body as Content-Type: application/json");
   }
@@ -232,12 +239,11 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
     return ErrorResponse(413, "body_too_large",
                          "the body exceeds " + std::to_string(config_.max_body_bytes) + " bytes");
   }
-  if (JsonNestingDepth(request.body) > kMaxNesting) {
-    return ErrorResponse(400, "nesting_too_deep",
-                         "JSON nested deeper than " + std::to_string(kMaxNesting) + " levels");
+  json body;
+  api::JsonParseError parse_error;
+  if (!api::ParseStrictJson(request.body, &body, &parse_error, kMaxNesting)) {
+    return ErrorResponse(400, parse_error.code, parse_error.Describe());
   }
-  json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) return ErrorResponse(400, "invalid_json", "the body is not valid JSON");
   if (!body.is_object()) return ErrorResponse(400, "invalid_request", "the body must be an object");
   if (!snapshot) return ErrorResponse(503, "not_ready", "no policy set is loaded");
 
@@ -264,17 +270,34 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
       return ErrorResponse(413, "batch_too_large",
                            "at most " + std::to_string(config_.max_batch) + " checks per batch");
     }
+    // A malformed check gets its own error in place of its results, so one bad
+    // item cannot hide the others' answers; the limits hold before any work.
     std::vector<engine::DecisionRequest> requests(checks.size());
+    std::vector<ojson> item_errors(checks.size());  // null: the check is well formed
+    size_t decisions = 0;
     for (size_t i = 0; i < checks.size(); ++i) {
+      const std::string where = "checks[" + std::to_string(i) + "]: ";
       if (!api::ParseDecisionRequest(checks[i], true, &requests[i], &error)) {
-        return ErrorResponse(400, "invalid_request", "checks[" + std::to_string(i) + "]: " + error);
+        item_errors[i] = ItemError("invalid_request", where + error);
+      } else if (requests[i].actions.size() > config_.max_actions) {
+        item_errors[i] =
+            ItemError("too_many_actions",
+                      where + TooManyActions(requests[i].actions.size(), config_.max_actions));
+      } else {
+        decisions += requests[i].actions.size();
       }
     }
+    if (decisions > config_.max_decisions)
+      return TooManyDecisions(decisions, config_.max_decisions);
     ojson results = ojson::array();
-    for (const auto& req : requests) {
-      engine::Decision d = engine::Decide(policies, entities, req);
+    for (size_t i = 0; i < requests.size(); ++i) {
+      if (!item_errors[i].is_null()) {
+        results.push_back(std::move(item_errors[i]));
+        continue;
+      }
+      engine::Decision d = engine::Decide(policies, entities, requests[i]);
       Tally(d, &allowed, &denied);
-      results.push_back({{"results", api::ResultsToJson(d)}});
+      results.push_back({{"results", api::ResultsToJson(d, config_.max_reasons)}});
     }
     return finish(200, {{"policy_version", snapshot->revision},
                         {"request_id", request.request_id},
@@ -290,10 +313,17 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
     if (!api::ParseDecisionRequest(body, !all, &req, &error)) {
       return ErrorResponse(400, "invalid_request", error);
     }
+    if (req.actions.size() > config_.max_actions) {
+      return ErrorResponse(413, "too_many_actions",
+                           TooManyActions(req.actions.size(), config_.max_actions));
+    }
+    if (req.actions.size() > config_.max_decisions) {
+      return TooManyDecisions(req.actions.size(), config_.max_decisions);
+    }
     engine::Decision d = engine::Decide(policies, entities, req);
     Tally(d, &allowed, &denied);
     if (!all) {
-      ojson out = api::DecisionToJson(d);
+      ojson out = api::DecisionToJson(d, config_.max_reasons);
       out["request_id"] = request.request_id;
       return finish(200, out);
     }
@@ -302,9 +332,9 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
       if (r.allowed) {
         allowed_actions.push_back(r.action);
       } else {
-        ojson reasons = ojson::array();
-        for (const auto& reason : r.reasons) reasons.push_back(api::ReasonToJson(reason));
-        denied_actions[r.action] = {{"reasons", reasons}};
+        ojson entry = ojson::object();
+        api::AddReasons(r.reasons, config_.max_reasons, &entry);
+        denied_actions[r.action] = std::move(entry);
       }
     }
     return finish(200, {{"policy_version", d.revision},
@@ -330,7 +360,7 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
     }
     engine::Decision d = engine::Decide(policies, entities, req);
     Tally(d, &allowed, &denied);
-    return finish(200, AuthZenDecision(d.results.at(0), d.revision));
+    return finish(200, AuthZenDecision(d.results.at(0), d.revision, config_.max_reasons));
   }
   if (path == "/access/v1/evaluations") {
     const json& items = body["evaluations"];
@@ -340,6 +370,9 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
       return ErrorResponse(
           413, "batch_too_large",
           "at most " + std::to_string(config_.max_batch) + " evaluations per request");
+    }
+    if (items.size() > config_.max_decisions) {
+      return TooManyDecisions(items.size(), config_.max_decisions);
     }
     EvaluationsSemantic semantic;
     if (!ParseEvaluationsSemantic(body, &semantic, &error)) {
@@ -358,7 +391,7 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
         engine::Decision d = engine::Decide(policies, entities, req);
         Tally(d, &allowed, &denied);
         permitted = d.results.at(0).allowed;
-        results.push_back(AuthZenDecision(d.results.at(0), d.revision));
+        results.push_back(AuthZenDecision(d.results.at(0), d.revision, config_.max_reasons));
       } else {
         // An error in one item is that item's deny (AuthZEN 1.0, 7.2.1).
         denied++;

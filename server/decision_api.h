@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/config.h"
@@ -50,8 +51,9 @@ class DecisionApi {
 // {"error": {"code": ..., "message": ...}} with `status`.
 HttpResponse ErrorResponse(int status, const std::string& code, const std::string& message);
 
-// The deepest nesting of arrays and objects in a JSON text (strings skipped).
-size_t JsonNestingDepth(const std::string& text);
+// Whether a Content-Type names JSON: the media type application/json exactly
+// (any case), parameters allowed ("application/json; charset=utf-8").
+bool IsJsonMediaType(std::string_view content_type);
 
 // Compares in time independent of where the strings differ.
 bool ConstantTimeEquals(const std::string& a, const std::string& b);
