@@ -22,7 +22,10 @@ bool FromAuthZen(const json& subject, const json& resource, const json& action, 
       const auto it = e.find(key);
       if (it == e.end() || !it->is_string()) {
         *error = std::string("'") + what + "." + key + "' must be a string" +
-                 (it == e.end() ? "" : std::string(", not ") + it->type_name());
+                 (it == e.end()         ? ""
+                  : it->is_null()       ? ", not null"
+                  : it->is_structured() ? std::string(", not an ") + it->type_name()
+                                        : std::string(", not a ") + it->type_name());
         return std::nullopt;
       }
     }

@@ -85,6 +85,17 @@ TEST_F(EntityFileTest, ReadsJsonAndDirectories) {
   EXPECT_EQ(r.store->user_count(), 1u);
 }
 
+TEST_F(EntityFileTest, AJsonFileWithADuplicateKeyIsAnErrorAtTheKey) {
+  EntityLoadResult r = LoadEntityFiles(
+      {Write("dup_entities.json",
+             "{\"users\": [\n  {\"id\": \"adam\", \"org\": \"acme\", \"org\": \"x\"}]}")});
+  EXPECT_FALSE(r.store);
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].line, 2);
+  EXPECT_EQ(r.diagnostics[0].column, 33);
+  EXPECT_EQ(r.diagnostics[0].message, R"(invalid JSON: duplicate key "org" in /users/0)");
+}
+
 TEST_F(EntityFileTest, InvalidSyntaxAndMissingFilesAreErrors) {
   EXPECT_FALSE(LoadEntityFiles({Write("x_entities.json", "{")}).store);
   EXPECT_FALSE(LoadEntityFiles({Write("y_entities.yaml", "users: [")}).store);

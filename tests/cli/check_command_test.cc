@@ -76,6 +76,25 @@ TEST(CheckCommand, MalformedRequestsAreUsageErrors) {
   }
 }
 
+TEST(CheckCommand, ADuplicateKeyIsAMalformedRequestNotLastOneWins) {
+  // Read last-wins this would decide for adam, who may view contoso.
+  auto r = Castellan("check " + kPolicies + Stdin(R"({
+      "principal": {"id": "uma@acme.example", "id": "adam@acme.example"},
+      "resource": {"kind": "organization", "id": "contoso"}, "actions": ["company.view"]})"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(R"(castellan check: <stdin>:2:47: duplicate key "id" in /principal)"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST(CheckCommand, AnIdThatIsNotAStringIsAMalformedRequest) {
+  auto r = Castellan("check " + kPolicies + Stdin(R"({"principal": {"id": 7},
+      "resource": {"kind": "organization", "id": "contoso"}, "actions": ["company.view"]})"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("'principal.id' must be a string, not a number"), std::string::npos)
+      << r.output;
+}
+
 TEST(CheckCommand, UnknownIdsAreDeniedWithAReason) {
   auto r = Castellan("check " + kPolicies + Stdin(R"({
       "principal": {"id": "ghost@acme.example"},

@@ -4,10 +4,16 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace castellan::server {
 namespace {
+
+using nlohmann::json;
 
 HttpRequest Request(std::string method, std::string path, std::string body = "") {
   HttpRequest r;
@@ -55,6 +61,198 @@ TEST_F(DecisionApiTest, ReloadWithoutAConfiguredTokenIsRefused) {
   EXPECT_EQ(response.status, 401);
   EXPECT_NE(response.body.find("no admin token is configured"), std::string::npos);
   EXPECT_EQ(state.reload_count(), 0u);
+}
+
+// ---- the trust edge of the JSON input ---------------------------------------------
+
+const char* const kDecisionRoutes[] = {"/v1/check", "/v1/allowed-actions", "/access/v1/evaluation",
+                                       "/access/v1/evaluations"};
+
+TEST_F(DecisionApiTest, DuplicateKeysAreRefusedOnEveryDecisionRoute) {
+  // nlohmann alone would decide as u-nina; a proxy keeping the first key, as u-adam.
+  for (const char* path : kDecisionRoutes) {
+    HttpResponse r = api.Handle(Request(
+        "POST", path, R"({"principal": {"id": "u-adam", "id": "u-nina"}, "resource": {}})"));
+    EXPECT_EQ(r.status, 400) << path;
+    const json error = json::parse(r.body)["error"];
+    EXPECT_EQ(error["code"], "duplicate_key") << path;
+    EXPECT_EQ(error["message"], R"(line 1, column 32: duplicate key "id" in /principal)");
+  }
+  HttpResponse nested = api.Handle(
+      Request("POST", "/v1/check", R"({"checks": [{"actions": ["a"], "actions": ["b"]}]})"));
+  EXPECT_EQ(json::parse(nested.body)["error"]["message"],
+            R"(line 1, column 32: duplicate key "actions" in /checks/0)");
+}
+
+TEST_F(DecisionApiTest, ANulByteIsInvalidJsonNotTheEndOfTheBody) {
+  const std::string body = std::string(R"({"principal": {"id": "u-adam"}})") + '\0' + "{}";
+  HttpResponse r = api.Handle(Request("POST", "/v1/check", body));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body)["error"]["code"], "invalid_json");
+  EXPECT_NE(r.body.find("NUL"), std::string::npos) << r.body;
+}
+
+TEST_F(DecisionApiTest, ContentTypeIsTheJsonMediaTypeExactly) {
+  EXPECT_TRUE(IsJsonMediaType("application/json"));
+  EXPECT_TRUE(IsJsonMediaType("Application/JSON"));
+  EXPECT_TRUE(IsJsonMediaType("application/json; charset=utf-8"));
+  EXPECT_TRUE(IsJsonMediaType(" application/json ;charset=UTF-8"));
+  EXPECT_FALSE(IsJsonMediaType("application/jsonx"));
+  EXPECT_FALSE(IsJsonMediaType("application/json-patch+json"));
+  EXPECT_FALSE(IsJsonMediaType("application/jso"));
+  EXPECT_FALSE(IsJsonMediaType("text/json"));
+  EXPECT_FALSE(IsJsonMediaType(""));
+  HttpRequest jsonx = Request("POST", "/v1/check", "{}");
+  jsonx.content_type = "application/jsonx";
+  HttpResponse r = api.Handle(jsonx);
+  EXPECT_EQ(r.status, 415);
+  EXPECT_EQ(json::parse(r.body)["error"]["code"], "unsupported_media_type");
+  HttpRequest with_charset = Request("POST", "/v1/check", "{}");
+  with_charset.content_type = "application/json; charset=utf-8";
+  EXPECT_EQ(api.Handle(with_charset).status, 503);  // past the check: nothing is loaded
+}
+
+// A service with a two-action policy set loaded: every principal is unknown,
+// so every decision is a deny, but it is made.
+class LoadedDecisionApiTest : public ::testing::Test {
+ protected:
+  static std::filesystem::path Dir() {
+    return std::filesystem::temp_directory_path() /
+           ("castellan_decision_api_" + std::to_string(::getpid()));
+  }
+  static void SetUpTestSuite() {
+    std::filesystem::create_directories(Dir());
+    std::ofstream(Dir() / "p.yaml") << "kind: Permissions\nactions: {a.view: {}, a.edit: {}}\n";
+  }
+  static void TearDownTestSuite() { std::filesystem::remove_all(Dir()); }
+  void SetUp() override { ASSERT_TRUE(state.Reload().ok); }
+
+  // `body` posted to `path`, its status checked, its body parsed.
+  json Post(const std::string& path, const json& body, int status) {
+    HttpResponse r = api.Handle(Request("POST", path, body.dump()));
+    EXPECT_EQ(r.status, status) << r.body;
+    return json::parse(r.body);
+  }
+
+  ServiceState state{Dir(), {}};
+  Metrics metrics{DecisionApi::RouteNames()};
+  ServerConfig config;
+  DecisionApi api{state, metrics, config};
+};
+
+json Check(json principal, std::vector<std::string> actions = {"a.view"}) {
+  return {{"principal", std::move(principal)},
+          {"resource", {{"kind", "organization"}, {"id", "o"}}},
+          {"actions", std::move(actions)}};
+}
+
+TEST_F(LoadedDecisionApiTest, AnIdThatIsNotAStringIsAnInvalidRequest) {
+  json error = Post("/v1/check", Check({{"id", 1}}), 400)["error"];
+  EXPECT_EQ(error["code"], "invalid_request");
+  EXPECT_EQ(error["message"], "'principal.id' must be a string, not a number");
+  json resource = Check({{"id", "u"}});
+  resource["resource"]["kind"] = 5;
+  EXPECT_EQ(Post("/v1/check", resource, 400)["error"]["message"],
+            "'resource.kind' must be a string, not a number");
+  json authzen = {{"subject", {{"type", "user"}, {"id", 1}}},
+                  {"resource", {{"type", "organization"}, {"id", "o"}}},
+                  {"action", {{"name", "a.view"}}}};
+  error = Post("/access/v1/evaluation", authzen, 400)["error"];
+  EXPECT_EQ(error["code"], "invalid_request");
+  EXPECT_EQ(error["message"], "'subject.id' must be a string, not a number");
+  // The decision itself, for contrast: a string id the store does not know is a deny.
+  EXPECT_EQ(Post("/v1/check", Check({{"id", "1"}}), 200)["results"]["a.view"]["reasons"][0]["code"],
+            "unknown_principal");
+}
+
+TEST_F(LoadedDecisionApiTest, OneMalformedBatchItemGetsItsOwnErrorAndTheRestTheirAnswers) {
+  json batch = {{"checks", json::array()}};
+  for (int i = 0; i < 5; ++i) batch["checks"].push_back(Check({{"id", "u"}}));
+  batch["checks"][1]["actions"] = "a.view";  // wrong type
+  batch["checks"][3].erase("resource");      // missing field
+  json results = Post("/v1/check", batch, 200)["results"];
+  ASSERT_EQ(results.size(), 5u);
+  for (int i : {0, 2, 4}) {
+    EXPECT_EQ(results[i]["results"]["a.view"]["effect"], "deny") << i;
+    EXPECT_FALSE(results[i].contains("error")) << i;
+  }
+  EXPECT_FALSE(results[1].contains("results"));
+  EXPECT_EQ(results[1]["error"]["code"], "invalid_request");
+  EXPECT_EQ(results[1]["error"]["message"],
+            "checks[1]: 'actions' must be a non-empty array of action names");
+  EXPECT_EQ(results[3]["error"]["code"], "invalid_request");
+  EXPECT_NE(results[3]["error"]["message"].get<std::string>().find("'resource'"),
+            std::string::npos);
+}
+
+TEST_F(LoadedDecisionApiTest, TooManyActionsInOneCheckAreRefusedBeforeDeciding) {
+  config.max_actions = 3;
+  const std::vector<std::string> four = {"a.view", "a.edit", "x", "y"};
+  json error = Post("/v1/check", Check({{"id", "u"}}, four), 413)["error"];
+  EXPECT_EQ(error["code"], "too_many_actions");
+  EXPECT_EQ(error["message"], "4 actions in one check; at most 3 (--max-actions)");
+  // In a batch it is that check's error.
+  json batch = {{"checks", {Check({{"id", "u"}}), Check({{"id", "u"}}, four)}}};
+  json results = Post("/v1/check", batch, 200)["results"];
+  EXPECT_EQ(results[0]["results"]["a.view"]["effect"], "deny");
+  EXPECT_EQ(results[1]["error"]["code"], "too_many_actions");
+}
+
+TEST_F(LoadedDecisionApiTest, ThousandChecksOfHundredFiftyActionsAreRefusedBeforeAnyWork) {
+  // Issue 8's example: 837 KB asking for 150,000 decisions answered 17 MB.
+  std::vector<std::string> actions;
+  for (int i = 0; i < 150; ++i) actions.push_back("x" + std::to_string(i));
+  config.max_actions = 150;  // each check alone is fine; the product is not
+  json batch = {{"checks", json::array()}};
+  for (int i = 0; i < 1000; ++i) batch["checks"].push_back(Check({{"id", "u"}}, actions));
+  HttpResponse r = api.Handle(Request("POST", "/v1/check", batch.dump()));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_LT(r.body.size(), 300u);
+  const json error = json::parse(r.body)["error"];
+  EXPECT_EQ(error["code"], "too_many_decisions");
+  EXPECT_EQ(error["message"],
+            "the request asks for 150000 decisions (actions summed over its checks); at most "
+            "5000 per request (--max-decisions)");
+  // No decision was made.
+  EXPECT_NE(metrics.Render(0, 0, "").find("castellan_decisions_total{effect=\"deny\"} 0"),
+            std::string::npos)
+      << metrics.Render(0, 0, "");
+  // AuthZEN evaluations count one decision each.
+  config.max_decisions = 2;
+  json evaluations = {{"subject", {{"type", "user"}, {"id", "u"}}},
+                      {"action", {{"name", "a.view"}}},
+                      {"evaluations", json::array()}};
+  for (int i = 0; i < 3; ++i) {
+    evaluations["evaluations"].push_back({{"resource", {{"type", "organization"}, {"id", "o"}}}});
+  }
+  EXPECT_EQ(Post("/access/v1/evaluations", evaluations, 413)["error"]["code"],
+            "too_many_decisions");
+}
+
+TEST_F(LoadedDecisionApiTest, ReasonsPastMaxReasonsAreLeftOutAndCounted) {
+  config.max_reasons = 2;
+  // Inline attributes: both entities are used as given, and each unknown role is a reason.
+  json check = Check({{"id", "u"}, {"org", "o"}, {"roles", {"r1", "r2", "r3", "r4", "r5"}}});
+  check["resource"]["org"] = "o";
+  json d = Post("/v1/check", check, 200)["results"]["a.view"];
+  EXPECT_EQ(d["reasons"].size(), 2u);
+  EXPECT_EQ(d["reasons"][0]["code"], "unknown_role");
+  EXPECT_EQ(d["reasons_omitted"], 3);
+  json all = check;
+  all.erase("actions");
+  d = Post("/v1/allowed-actions", all, 200)["denied"]["a.edit"];
+  EXPECT_EQ(d["reasons"].size(), 2u);
+  EXPECT_EQ(d["reasons_omitted"], 3);
+  json authzen = {
+      {"subject",
+       {{"type", "user"},
+        {"id", "u"},
+        {"properties", {{"org", "o"}, {"roles", {"r1", "r2", "r3"}}}}}},
+      {"resource", {{"type", "organization"}, {"id", "o"}, {"properties", {{"org", "o"}}}}},
+      {"action", {{"name", "a.view"}}}};
+  d = Post("/access/v1/evaluation", authzen, 200)["context"];
+  EXPECT_EQ(d["reasons"].size(), 2u);
+  EXPECT_EQ(d["reasons_omitted"], 1);
 }
 
 TEST(Metrics, CountsByRouteAndPutsUnknownNamesUnderOther) {
