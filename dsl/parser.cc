@@ -2,6 +2,10 @@
 
 #include <tao/pegtl/contrib/parse_tree.hpp>
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "dsl/internal/grammar.h"
 #include "dsl/literal.h"
 
@@ -324,6 +328,47 @@ class Builder {
   int64_t next_id_ = 0;
 };
 
+// The checker, the compiler, the evaluator and Expr's destructor recurse over
+// the tree. The grammar's guard bounds nesting in brackets, but a chain
+// (`a[0][0]...`, `1 + 1 + ...`) builds a tree as deep as it is long, which
+// overflowed the checker's stack (found by fuzz/, see fuzz/regressions/). A
+// tree deeper than this is rejected: far beyond what anyone writes, and well
+// within a thread's stack for all of those walks.
+constexpr size_t kMaxTreeDepth = 1000;
+
+std::vector<Expr*> Children(Expr& e) {
+  std::vector<Expr*> children{e.target.get(), e.predicate.get(), e.transform.get()};
+  for (auto& arg : e.args) children.push_back(arg.get());
+  std::erase(children, nullptr);
+  return children;
+}
+
+size_t TreeDepth(Expr& root) {
+  size_t deepest = 0;
+  std::vector<std::pair<Expr*, size_t>> pending{{&root, 1}};
+  while (!pending.empty()) {
+    auto [e, depth] = pending.back();
+    pending.pop_back();
+    deepest = std::max(deepest, depth);
+    for (Expr* child : Children(*e)) pending.push_back({child, depth + 1});
+  }
+  return deepest;
+}
+
+// Frees a tree too deep for Expr's recursive destructor, one node at a time.
+void DestroyIteratively(ExprPtr root) {
+  std::vector<ExprPtr> pending;
+  pending.push_back(std::move(root));
+  while (!pending.empty()) {
+    ExprPtr e = std::move(pending.back());
+    pending.pop_back();
+    if (e->target) pending.push_back(std::move(e->target));
+    if (e->predicate) pending.push_back(std::move(e->predicate));
+    if (e->transform) pending.push_back(std::move(e->transform));
+    for (auto& arg : e->args) pending.push_back(std::move(arg));
+  }
+}
+
 }  // namespace
 
 SourceMap SourceMap::Contiguous(std::string_view text, SourcePosition start) {
@@ -370,7 +415,18 @@ ParseResult ParseExpression(std::string_view text, const std::string& file, cons
   }
   Builder builder(text, file, map, options, result.diagnostics);
   ExprPtr expr = builder.Build(*root->children.front());
-  if (result.diagnostics.empty()) result.expr = std::move(expr);
+  if (expr && TreeDepth(*expr) > kMaxTreeDepth) {
+    SourcePosition p = map.At(0);
+    result.diagnostics.push_back({file, p.line, p.column,
+                                  "expression is nested too deeply (the limit is " +
+                                      std::to_string(kMaxTreeDepth) + " levels of operators)",
+                                  "syntax"});
+  }
+  if (result.diagnostics.empty()) {
+    result.expr = std::move(expr);
+  } else if (expr) {
+    DestroyIteratively(std::move(expr));
+  }
   return result;
 }
 
