@@ -10,7 +10,7 @@ const std::string& DecisionApi::OpenApiDocument() {
   "info": {
     "title": "Castellan",
     "version": "0.1.0",
-    "description": "Authorization decisions for multi-tenant partner portals: allow or deny, the deciding rule, and reasons a person can act on."
+    "description": "Authorization decisions for multi-tenant partner portals: allow or deny, the deciding rule, and reasons a person can act on. Request bodies are application/json (parameters such as charset allowed) and are read strictly: a key twice in one object (duplicate_key), a NUL byte (invalid_json) or nesting deeper than 64 (nesting_too_deep) is a 400, so no proxy in front can read a body differently."
   },
   "paths": {
     "/v1/check": {
@@ -23,7 +23,7 @@ const std::string& DecisionApi::OpenApiDocument() {
             "oneOf": [{"$ref": "#/components/schemas/Decision"}, {"$ref": "#/components/schemas/BatchDecision"}]}}}},
           "400": {"$ref": "#/components/responses/Error"},
           "401": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"},
+          "413": {"description": "body_too_large, batch_too_large (over --max-batch checks), too_many_actions (one check over --max-actions) or too_many_decisions (actions summed over the checks over --max-decisions); refused before any decision", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
           "415": {"$ref": "#/components/responses/Error"},
           "503": {"$ref": "#/components/responses/Error"}
         }
@@ -36,6 +36,7 @@ const std::string& DecisionApi::OpenApiDocument() {
         "responses": {
           "200": {"description": "Allowed and denied actions", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AllowedActions"}}}},
           "400": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"},
           "415": {"$ref": "#/components/responses/Error"}
         }
       }
@@ -47,6 +48,7 @@ const std::string& DecisionApi::OpenApiDocument() {
         "responses": {
           "200": {"description": "The decision", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuthZenDecision"}}}},
           "400": {"$ref": "#/components/responses/Error"},
+          "413": {"$ref": "#/components/responses/Error"},
           "415": {"$ref": "#/components/responses/Error"}
         }
       }
@@ -59,7 +61,8 @@ const std::string& DecisionApi::OpenApiDocument() {
           "200": {"description": "Decisions in request order (cut short by deny_on_first_deny or permit_on_first_permit)", "content": {"application/json": {"schema": {
             "type": "object", "properties": {"evaluations": {"type": "array", "items": {"$ref": "#/components/schemas/AuthZenDecision"}}}}}}},
           "400": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"}
+          "413": {"description": "body_too_large, batch_too_large (over --max-batch) or too_many_decisions (over --max-decisions)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "415": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -88,16 +91,18 @@ const std::string& DecisionApi::OpenApiDocument() {
   "components": {
     "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
     "responses": {
-      "Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+      "Error": {"description": "An error (the body is refused whole: invalid_json, duplicate_key, nesting_too_deep, invalid_request, ...)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     },
     "schemas": {
-      "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+      "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string", "example": "duplicate_key", "description": "invalid_json, duplicate_key (a key twice in one object), nesting_too_deep, invalid_request, body_too_large, batch_too_large, too_many_actions, too_many_decisions, unsupported_media_type, unauthorized, not_found, method_not_allowed, not_ready, reload_failed, internal"},
+        "message": {"type": "string", "example": "line 1, column 32: duplicate key \"id\" in /principal"}}}}},
       "Entities": {"type": "object", "required": ["principal", "resource"], "properties": {
-        "principal": {"type": "object", "description": "At least an id; stored attributes are merged in"},
-        "resource": {"type": "object", "description": "kind and id, or inline attributes with org"},
+        "principal": {"type": "object", "description": "At least an id (a string); stored attributes are merged in", "properties": {"id": {"type": "string"}}},
+        "resource": {"type": "object", "description": "kind and id (strings), or inline attributes with org", "properties": {"kind": {"type": "string"}, "id": {"type": "string"}}},
         "context": {"type": "object", "description": "now (RFC 3339), otp_fresh, and anything rules read"}}},
-      "CheckRequest": {"allOf": [{"$ref": "#/components/schemas/Entities"}, {"type": "object", "required": ["actions"], "properties": {"actions": {"type": "array", "items": {"type": "string"}, "minItems": 1}}}]},
-      "BatchRequest": {"type": "object", "required": ["checks"], "properties": {"checks": {"type": "array", "items": {"$ref": "#/components/schemas/CheckRequest"}}}},
+      "CheckRequest": {"allOf": [{"$ref": "#/components/schemas/Entities"}, {"type": "object", "required": ["actions"], "properties": {"actions": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 100, "description": "At most --max-actions (100)"}}}]},
+      "BatchRequest": {"type": "object", "required": ["checks"], "properties": {"checks": {"type": "array", "items": {"$ref": "#/components/schemas/CheckRequest"}, "minItems": 1, "maxItems": 1000, "description": "At most --max-batch (1,000) checks, and at most --max-decisions (5,000) actions summed over them"}}},
       "Reason": {"type": "object", "required": ["code", "message"], "properties": {
         "code": {"type": "string", "example": "missing_permission"}, "message": {"type": "string"},
         "permission": {"type": "string"}, "required_by": {"type": "string"}, "organization": {"type": "string"},
@@ -105,17 +110,21 @@ const std::string& DecisionApi::OpenApiDocument() {
       "ActionDecision": {"type": "object", "properties": {
         "effect": {"type": "string", "enum": ["allow", "deny"]},
         "rule": {"type": "object", "nullable": true, "properties": {"name": {"type": "string"}, "policy": {"type": "string"}, "location": {"type": "string"}}},
-        "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}}}},
+        "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
+        "reasons_omitted": {"type": "integer", "description": "Reasons left out past --max-reasons (16); absent when none are"}}},
       "Decision": {"type": "object", "properties": {
         "policy_version": {"type": "string"}, "request_id": {"type": "string"},
         "results": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/ActionDecision"}}}},
       "BatchDecision": {"type": "object", "properties": {
         "policy_version": {"type": "string"}, "request_id": {"type": "string"},
-        "results": {"type": "array", "items": {"type": "object", "properties": {"results": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/ActionDecision"}}}}}}},
+        "results": {"type": "array", "description": "One item per check, in request order", "items": {"$ref": "#/components/schemas/BatchItem"}}}},
+      "BatchItem": {"oneOf": [
+        {"type": "object", "required": ["results"], "properties": {"results": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/ActionDecision"}}}},
+        {"allOf": [{"$ref": "#/components/schemas/Error"}], "description": "This check alone was malformed (invalid_request) or asked for too many actions (too_many_actions); the others are decided"}]},
       "AllowedActions": {"type": "object", "properties": {
         "policy_version": {"type": "string"}, "request_id": {"type": "string"},
         "allowed": {"type": "array", "items": {"type": "string"}},
-        "denied": {"type": "object", "additionalProperties": {"type": "object", "properties": {"reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}}}}}}},
+        "denied": {"type": "object", "additionalProperties": {"type": "object", "properties": {"reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}}, "reasons_omitted": {"type": "integer"}}}}}},
       "AuthZenEntity": {"type": "object", "required": ["type", "id"], "properties": {"type": {"type": "string"}, "id": {"type": "string"}, "properties": {"type": "object"}}},
       "AuthZenEvaluation": {"type": "object", "required": ["subject", "resource", "action"], "properties": {
         "subject": {"$ref": "#/components/schemas/AuthZenEntity"}, "resource": {"$ref": "#/components/schemas/AuthZenEntity"},
@@ -125,7 +134,7 @@ const std::string& DecisionApi::OpenApiDocument() {
         "action": {"type": "object"}, "context": {"type": "object"},
         "evaluations": {"type": "array", "items": {"type": "object"}},
         "options": {"type": "object", "properties": {"evaluations_semantic": {"type": "string", "enum": ["execute_all", "deny_on_first_deny", "permit_on_first_permit"]}}}}},
-      "AuthZenDecision": {"type": "object", "required": ["decision"], "properties": {"decision": {"type": "boolean"}, "context": {"type": "object"}}}
+      "AuthZenDecision": {"type": "object", "required": ["decision"], "properties": {"decision": {"type": "boolean"}, "context": {"type": "object", "description": "policy_version, rule, reasons (at most --max-reasons), reasons_omitted; for a malformed item error {status, message}"}}}
     }
   }
 })json";

@@ -45,6 +45,23 @@ TEST(OpenApi, EveryReferenceResolves) {
   visit(doc);
 }
 
+TEST(OpenApi, ABatchItemIsItsResultsOrItsOwnError) {
+  auto doc = nlohmann::json::parse(DecisionApi::OpenApiDocument());
+  const auto& schemas = doc["components"]["schemas"];
+  EXPECT_EQ(schemas["BatchDecision"]["properties"]["results"]["items"]["$ref"],
+            "#/components/schemas/BatchItem");
+  const auto& item = schemas["BatchItem"]["oneOf"];
+  ASSERT_EQ(item.size(), 2u);
+  EXPECT_EQ(item[0]["required"], nlohmann::json({"results"}));
+  EXPECT_EQ(item[1]["allOf"][0]["$ref"], "#/components/schemas/Error");
+  EXPECT_EQ(schemas["ActionDecision"]["properties"]["reasons_omitted"]["type"], "integer");
+  const std::string codes =
+      schemas["Error"]["properties"]["error"]["properties"]["code"]["description"];
+  for (const char* code : {"duplicate_key", "too_many_actions", "too_many_decisions"}) {
+    EXPECT_NE(codes.find(code), std::string::npos) << code;
+  }
+}
+
 TEST(ConstantTimeEquals, ComparesWholeStrings) {
   EXPECT_TRUE(ConstantTimeEquals("s3cret", "s3cret"));
   EXPECT_FALSE(ConstantTimeEquals("s3cret", "s3cre"));
