@@ -10,8 +10,9 @@ using engine::Value;
 
 // The fixed universe every generated policy set, entity set and request draws
 // names from; policy sets declare a part of it, so the rest is "unknown".
-const std::vector<std::string> kActions = {"doc.view",    "doc.edit", "doc.delete", "user.view",
-                                           "user.invite", "org.view", "org.edit",   "billing.pay"};
+const std::vector<std::string> kActions = {"doc.view",   "doc.view.all", "doc.edit",
+                                           "doc.delete", "user.view",    "user.invite",
+                                           "org.view",   "org.edit",     "billing.pay"};
 const std::vector<std::string> kPrefixes = {"doc", "user", "org", "billing"};
 const std::vector<std::string> kKinds = {"doc", "organization", "user"};
 const std::vector<std::string> kLevels = {"partner", "company", "staff"};
@@ -89,7 +90,7 @@ std::string Quote(const std::string& s) {
 std::string RuleAtom(Rng& rng, const Universe& u) {
   const char* cmp[] = {"==", "!=", "<", "<=", ">", ">="};
   const std::string op = cmp[rng.Below(6)];
-  switch (rng.Below(24)) {
+  switch (rng.Below(40)) {
     case 0:
       return "principal.rank " + op + " " + std::to_string(rng.Below(5));
     case 1:
@@ -138,9 +139,43 @@ std::string RuleAtom(Rng& rng, const Universe& u) {
       return "principal.nope == 1";
     case 22:
       return "email.domain(principal.id) == \"acme.example\"";
-    default:
+    case 23:
       return "role.level(" + Quote(rng.Pick(u.roles)) + ") == \"partner\" && " +
              "user(principal.id).status != \"disabled\"";
+    case 24:
+      return "principal.org in [\"P1\", " + Quote(rng.Org()) + "]";
+    case 25:
+      return "resource.tags[0] == \"red\"";
+    case 26:
+      return "size(resource.tags) " + op + " " + std::to_string(rng.Below(3));
+    case 27:
+      return "principal.id.endsWith(\"@acme.example\")";
+    case 28:
+      return "int(context.risk) * 2 " + op + " " + std::to_string(rng.Below(12));
+    case 29:
+      return "string(principal.rank) == \"2\"";
+    case 30:
+      return "context.otp_fresh";
+    case 31:
+      return "lookup(\"doc\", \"d1\").org == resource.org";
+    case 32:
+      return "user(resource.owner).org == principal.org";
+    case 33:
+      return Quote(rng.Pick(u.permissions)) + " in permission.requires(" +
+             Quote(rng.Pick(u.permissions)) + ")";
+    case 34:
+      return Quote(rng.Pick(u.roles)) + " in role.names(principal.roles)";
+    case 35:
+      return "now - duration(\"" + std::to_string(1 + rng.Below(200)) + "h\") > timestamp(" +
+             Quote(Date(rng)) + ")";
+    case 36:
+      return "{\"a\": principal.rank}[\"a\"] " + op + " 2";
+    case 37:
+      return "has(context.otp_fresh)";
+    case 38:
+      return "permission.companyLevel(" + Quote(rng.Pick(u.permissions)) + ")";
+    default:
+      return "org(principal.org).type == \"partner\" && principal.status == \"active\"";
   }
 }
 
@@ -207,14 +242,33 @@ std::vector<std::string> PermissionUniverse() {
   return p;
 }
 
+// A list of names that now and then holds something else too, or is no list.
+Value Names(Rng& rng, const std::vector<std::string>& names) {
+  if (rng.Chance(2)) return S(names.empty() ? "x" : names[0]);
+  Value list = StringList(names);
+  if (!rng.Chance(4)) return list;
+  engine::ValueList items = list.list_value();
+  items.insert(items.begin() + rng.Below(static_cast<int>(items.size()) + 1), Value::Int(1));
+  return Value::List(std::move(items));
+}
+
 Value Access(Rng& rng) {
+  if (rng.Chance(2)) return S("all");
   MapBuilder m;
   if (rng.Chance(20)) m.Set("all", rng.Chance(70) ? Value::Bool(true) : S("true"));
-  if (rng.Chance(50)) m.Set("customers", StringList(rng.Subset(kCustomers, 35)));
-  if (rng.Chance(40)) m.Set("groups", StringList(rng.Subset(Numbered("g", kMaxGroups + 1), 40)));
+  if (rng.Chance(50)) m.Set("customers", Names(rng, rng.Subset(kCustomers, 35)));
+  if (rng.Chance(40)) m.Set("groups", Names(rng, rng.Subset(Numbered("g", kMaxGroups + 1), 40)));
   if (rng.Chance(30)) {
     m.Set("auto_assign_new_companies", Value::Bool(rng.Chance(80)));
-    if (rng.Chance(85)) m.Set("assigned_at", rng.Chance(90) ? S(Date(rng)) : Value::Int(3));
+    const int at = rng.Below(100);
+    if (at < 75) {
+      m.Set("assigned_at", S(Date(rng)));
+    } else if (at < 85) {
+      m.Set("assigned_at", Value::Time(engine::Timestamp{
+                               {int64_t{1770000000} + rng.Below(10) * int64_t{3000000}, 0}}));
+    } else if (at < 92) {
+      m.Set("assigned_at", Value::Int(3));
+    }
   }
   return m.Build();
 }
@@ -235,8 +289,8 @@ Value Roles(Rng& rng) {
     } else {
       b.Set("role", Value::Int(7));
     }
-    if (rng.Chance(50)) b.Set("access", Access(rng));
-    if (rng.Chance(40)) b.Set("permissions", StringList(rng.Subset(PermissionUniverse(), 40)));
+    if (rng.Chance(50)) b.Set("access", rng.Chance(95) ? Access(rng) : Value::Null());
+    if (rng.Chance(40)) b.Set("permissions", Names(rng, rng.Subset(PermissionUniverse(), 40)));
     roles.push_back(b.Build());
   }
   if (rng.Chance(1)) roles.push_back(Value::Int(42));
@@ -253,7 +307,7 @@ Value UserAttributes(Rng& rng, const std::string& id) {
   if (rng.Chance(60)) m.Set("mfa", rng.Chance(80) ? Value::Bool(rng.Chance(50)) : S("yes"));
   if (rng.Chance(92)) m.Set("roles", Roles(rng));
   if (rng.Chance(60)) m.Set("customer_access", Access(rng));
-  if (rng.Chance(25)) m.Set("permissions", StringList(rng.Subset(PermissionUniverse(), 40)));
+  if (rng.Chance(25)) m.Set("permissions", Names(rng, rng.Subset(PermissionUniverse(), 40)));
   return m.Build();
 }
 
@@ -309,7 +363,8 @@ std::string GeneratePolicyYaml(uint64_t seed, uint64_t block) {
          "\nrank: " + std::to_string(rng.Below(5)) + "\n";
     if (rng.Chance(80)) {
       auto scope = rng.Subset(kScopeTerms, 45);
-      if (!scope.empty()) y += "scope: " + List(scope) + "\n";
+      if (!scope.empty() || rng.Chance(10))
+        y += "scope: " + List(scope) + "\n";  // [] covers nothing
     }
     y += "grants: " + List(rng.Subset(u.permissions, 65)) + "\n";
     if (rng.Chance(60)) y += "customisable: " + List(rng.Subset(u.permissions, 30)) + "\n";
@@ -424,7 +479,10 @@ engine::DecisionRequest GenerateRequest(uint64_t seed, uint64_t index) {
     req.principal =
         UserAttributes(rng, rng.Chance(50) ? "inline@acme.example" : UserId(rng.Below(kUsers)));
   } else if (p < 99) {
-    req.principal = MapBuilder().Set("org", S("P1")).Build();
+    const int k = rng.Below(3);
+    req.principal = k == 0   ? MapBuilder().Set("org", S("P1")).Build()
+                    : k == 1 ? MapBuilder().Set("id", Value::Int(3)).Set("org", S("P1")).Build()
+                             : MapBuilder().Set("id", S("ghost")).Set("kind", S("user")).Build();
   } else {
     req.principal = S("u1");
   }
@@ -450,7 +508,17 @@ engine::DecisionRequest GenerateRequest(uint64_t seed, uint64_t index) {
     if (rng.Chance(30)) m.Set("tags", StringList(rng.Subset({"red", "blue"}, 50)));
     req.resource = m.Build();
   } else if (r < 98) {
-    req.resource = MapBuilder().Set("kind", S("doc")).Build();
+    const int k = rng.Below(4);
+    req.resource =
+        k == 0 ? MapBuilder().Set("kind", S("doc")).Build()
+        : k == 1
+            ? MapBuilder().Set("kind", Value::Int(1)).Set("id", S("d1")).Set("org", S("P1")).Build()
+        : k == 2 ? MapBuilder()
+                       .Set("kind", S("organization"))
+                       .Set("id", S(rng.Org()))
+                       .Set("org", S(rng.Org()))
+                       .Build()
+                 : MapBuilder().Set("kind", S("doc")).Set("org", Value::Int(1)).Build();
   } else {
     req.resource = Value::List({});
   }
