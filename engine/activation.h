@@ -15,6 +15,7 @@
 namespace castellan::engine {
 
 class EntityStore;
+class EvaluationBudget;
 
 class Activation {
  public:
@@ -23,6 +24,9 @@ class Activation {
   virtual const Value* Find(std::string_view name) const = 0;
   // The stored entities functions such as org(id) read; nullptr when none.
   virtual const EntityStore* entities() const { return nullptr; }
+  // The request's budget, for functions that evaluate expressions of their
+  // own (group.contains); nullptr when the caller set none.
+  virtual EvaluationBudget* budget() const { return nullptr; }
 };
 
 // An Activation over a plain name -> value table.

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "engine/entity_store.h"
+#include "engine/evaluation_budget.h"
 #include "engine/policy_set.h"
 #include "engine/value.h"
 
@@ -13,8 +14,9 @@ namespace castellan::engine {
 
 // True or false; an error Value when the organization is unknown to `store`
 // (dynamic groups only) or the match expression fails. Callers treat an
-// error as "not a member" (fail closed). `now` is the request's time.
+// error as "not a member" (fail closed). `now` is the request's time. The
+// match draws on `budget` (a fresh default one when null).
 Value GroupContains(const CompiledGroup& group, std::string_view org_id, const EntityStore& store,
-                    const Value& now);
+                    const Value& now, EvaluationBudget* budget = nullptr);
 
 }  // namespace castellan::engine

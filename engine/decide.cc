@@ -8,6 +8,16 @@ namespace {
 
 using K = Value::Kind;
 
+// What deciding one action costs the request's budget besides its rules'
+// conditions: the scope and permission checks and the reasons it writes.
+constexpr int64_t kActionCost = 20;
+
+constexpr const char* kOutOfBudget = "evaluation_budget_exceeded";
+
+bool IsOutOfBudget(const Value& v) {
+  return v.is_error() && v.error_value().kind == ErrorKind::kBudgetExceeded;
+}
+
 const Value* Field(const Value& map, std::string_view key) {
   return map.kind() == K::kMap ? map.map_value().FindString(key) : nullptr;
 }
@@ -55,14 +65,15 @@ class RequestActivation final : public Activation {
  public:
   RequestActivation(const Value& principal, const Value& resource, const Value& context,
                     const Value& now, const EntityStore& store, const PolicySet& set,
-                    const PermissionSet& held)
+                    const PermissionSet& held, EvaluationBudget& budget)
       : principal_(principal),
         resource_(resource),
         context_(context),
         now_(now),
         store_(store),
         set_(set),
-        held_(held) {}
+        held_(held),
+        budget_(budget) {}
 
   void set_action(const Value& action) { action_ = action; }
 
@@ -87,6 +98,7 @@ class RequestActivation final : public Activation {
     return nullptr;
   }
   const EntityStore* entities() const override { return &store_; }
+  EvaluationBudget* budget() const override { return &budget_; }
 
  private:
   const Value& principal_;
@@ -96,6 +108,7 @@ class RequestActivation final : public Activation {
   const EntityStore& store_;
   const PolicySet& set_;
   const PermissionSet& held_;
+  EvaluationBudget& budget_;
   Value action_;
   mutable std::optional<Value> permissions_;  // built on first use
 };
@@ -109,24 +122,38 @@ struct Binding {
 
 class Decider {
  public:
-  Decider(const PolicySet& set, const EntityStore& store, const DecisionRequest& request)
-      : set_(set), store_(store), request_(request) {}
+  Decider(const PolicySet& set, const EntityStore& store, const DecisionRequest& request,
+          EvaluationBudget& budget)
+      : set_(set), store_(store), request_(request), budget_(budget) {}
 
   Decision Run() {
     Decision decision;
     decision.revision = set_.revision();
-    CheckRequest();
-    if (request_errors_.empty()) ResolveScope();
+    // A request whose budget an earlier decision spent is not even resolved.
+    const bool spent = budget_.exhausted();
+    if (!spent) {
+      CheckRequest();
+      if (request_errors_.empty()) ResolveScope();
+    }
 
-    RequestActivation activation(principal_, resource_, request_.context, now_, store_, set_,
-                                 held_);
+    RequestActivation activation(principal_, resource_, request_.context, now_, store_, set_, held_,
+                                 budget_);
     auto decide_one = [&](const std::string& action) {
       ActionDecision d;
       d.action = action;
-      if (!request_errors_.empty()) {
-        d.reasons = request_errors_;
+      if (budget_.exhausted()) {
+        Reason r;
+        r.code = kOutOfBudget;
+        r.message = "the request's evaluation budget is spent, so '" + action +
+                    "' is denied without being evaluated";
+        d.reasons.push_back(std::move(r));
       } else {
-        DecideAction(action, activation, d);
+        if (!request_errors_.empty()) {
+          d.reasons = request_errors_;
+        } else {
+          DecideAction(action, activation, d);
+        }
+        budget_.Spend(kActionCost);
       }
       decision.results.push_back(std::move(d));
     };
@@ -328,7 +355,7 @@ class Decider {
         if (name.kind() != K::kString) continue;
         const CompiledGroup* g = set_.FindGroup(name.string_value());
         if (!g) continue;
-        Value member = GroupContains(*g, resource_org_, store_, now_);
+        Value member = GroupContains(*g, resource_org_, store_, now_, &budget_);
         if (member.is_bool() && member.bool_value()) return true;
       }
     }
@@ -340,17 +367,20 @@ class Decider {
     return false;
   }
 
-  enum class Outcome { kHolds, kDoesNotHold, kError };
+  enum class Outcome { kHolds, kDoesNotHold, kError, kOutOfBudget };
 
-  // Whether the rule's when/unless let it apply; on kError, `error` says why.
-  static Outcome Applies(const CompiledRule& rule, const Activation& activation, std::string* error,
-                         std::string* condition) {
+  // Whether the rule's when/unless let it apply; on kError and kOutOfBudget,
+  // `error` says why.
+  Outcome Applies(const CompiledRule& rule, const Activation& activation, std::string* error,
+                  std::string* condition) {
+    bool out_of_budget = false;
     auto eval = [&](const Program& p, const dsl::Condition& c, bool* out) {
-      Value v = p.Evaluate(activation);
+      Value v = p.Evaluate(activation, budget_);
       if (v.is_bool()) {
         *out = v.bool_value();
         return true;
       }
+      out_of_budget = IsOutOfBudget(v);
       *error = v.is_error() ? v.error_value().message
                             : "the condition is a " + std::string(v.TypeName()) + ", not a bool";
       *condition = c.text;
@@ -358,14 +388,18 @@ class Decider {
     };
     bool value = false;
     if (rule.when) {
-      if (!eval(*rule.when, *rule.decl->when, &value)) return Outcome::kError;
+      if (!eval(*rule.when, *rule.decl->when, &value)) {
+        return out_of_budget ? Outcome::kOutOfBudget : Outcome::kError;
+      }
       if (!value) {
         *condition = rule.decl->when->text;
         return Outcome::kDoesNotHold;
       }
     }
     if (rule.unless) {
-      if (!eval(*rule.unless, *rule.decl->unless, &value)) return Outcome::kError;
+      if (!eval(*rule.unless, *rule.decl->unless, &value)) {
+        return out_of_budget ? Outcome::kOutOfBudget : Outcome::kError;
+      }
       if (value) {
         *condition = "!(" + rule.decl->unless->text + ")";
         return Outcome::kDoesNotHold;
@@ -435,8 +469,8 @@ class Decider {
       const std::string& what = rule->decl->message.empty()
                                     ? "denied by rule '" + rule->decl->name + "'"
                                     : rule->decl->message;
-      if (o == Outcome::kError) {
-        r.code = "evaluation_error";
+      if (o == Outcome::kError || o == Outcome::kOutOfBudget) {
+        r.code = o == Outcome::kError ? "evaluation_error" : kOutOfBudget;
         r.condition = condition;
         r.message = "rule '" + rule->decl->name + "' could not be evaluated (" + error +
                     "), so it denies: " + what;
@@ -461,15 +495,15 @@ class Decider {
       Reason r;
       r.rule = rule;
       r.condition = condition;
-      if (o == Outcome::kError) {
-        r.code = "evaluation_error";
+      if (o == Outcome::kError || o == Outcome::kOutOfBudget) {
+        r.code = o == Outcome::kError ? "evaluation_error" : kOutOfBudget;
         r.message = "rule '" + rule->decl->name + "' could not be evaluated: " + error;
       } else {
         r.code = "condition_false";
         // Name the first operand of `when: a && b && ...` that is false (only on deny).
         const bool when_failed = rule->decl->when && condition == rule->decl->when->text;
         for (size_t i = 0; when_failed && i < rule->when_conjuncts.size(); ++i) {
-          Value v = rule->when_conjuncts[i].program->Evaluate(activation);
+          Value v = rule->when_conjuncts[i].program->Evaluate(activation, budget_);
           if (v.is_bool() && !v.bool_value()) {
             r.condition = rule->when_conjuncts[i].text;
             break;
@@ -492,6 +526,7 @@ class Decider {
   const PolicySet& set_;
   const EntityStore& store_;
   const DecisionRequest& request_;
+  EvaluationBudget& budget_;
 
   std::vector<Reason> request_errors_;
   Value principal_, resource_;  // with stored attributes merged in
@@ -507,8 +542,14 @@ class Decider {
 }  // namespace
 
 Decision Decide(const PolicySet& policies, const EntityStore& entities,
+                const DecisionRequest& request, EvaluationBudget& budget) {
+  return Decider(policies, entities, request, budget).Run();
+}
+
+Decision Decide(const PolicySet& policies, const EntityStore& entities,
                 const DecisionRequest& request) {
-  return Decider(policies, entities, request).Run();
+  EvaluationBudget budget;
+  return Decider(policies, entities, request, budget).Run();
 }
 
 std::string RuleLocation(const CompiledRule& rule) {

@@ -11,7 +11,10 @@
 //  - a step_up action needs context.otp_fresh == true;
 //  - an applicable deny rule overrides any allow; a deny rule whose condition
 //    fails to evaluate applies (fail closed), an allow rule whose condition
-//    fails does not match.
+//    fails does not match;
+//  - conditions draw on an EvaluationBudget: one that runs out is such a
+//    failure, with the reason evaluation_budget_exceeded, and once the
+//    budget is spent every remaining action denies with that reason unevaluated.
 // Decide() never throws and takes no locks; it reads the immutable PolicySet
 // and the EntityStore only.
 #pragma once
@@ -20,6 +23,7 @@
 #include <vector>
 
 #include "engine/entity_store.h"
+#include "engine/evaluation_budget.h"
 #include "engine/policy_set.h"
 #include "engine/value.h"
 
@@ -41,7 +45,8 @@ struct DecisionRequest {
 struct Reason {
   std::string code;  // missing_permission, out_of_scope, step_up_required, condition_false,
                      // evaluation_error, no_rule_matched, unknown_action, unknown_principal,
-                     // unknown_role, invalid_request, or a deny rule's own `reason`
+                     // unknown_role, invalid_request, evaluation_budget_exceeded,
+                     // or a deny rule's own `reason`
   std::string message;
   const CompiledRule* rule = nullptr;  // the rule that gave this reason, if any
   std::string permission;              // missing_permission
@@ -64,6 +69,11 @@ struct Decision {
   std::vector<ActionDecision> results;  // in request order
 };
 
+// Spends from `budget`, which the caller shares between all the decisions of
+// one request (a batch's checks and actions) so that their total work is bounded.
+Decision Decide(const PolicySet& policies, const EntityStore& entities,
+                const DecisionRequest& request, EvaluationBudget& budget);
+// With a fresh budget of the default limits.
 Decision Decide(const PolicySet& policies, const EntityStore& entities,
                 const DecisionRequest& request);
 

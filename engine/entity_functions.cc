@@ -62,8 +62,13 @@ void RegisterEntityFunctions(FunctionRegistry& registry, const PolicySet& set) {
         const Value* now = a.Find("now");
         const EntityStore* store = a.entities();
         // G5: a match that needs an attribute the customer lacks means "not a member".
-        Value member = GroupContains(*group, args[1].string_value(),
-                                     store ? *store : EmptyEntityStore(), now ? *now : Value());
+        Value member =
+            GroupContains(*group, args[1].string_value(), store ? *store : EmptyEntityStore(),
+                          now ? *now : Value(), a.budget());
+        // Running out of budget is no answer about membership: it must reach the rule.
+        if (member.is_error() && member.error_value().kind == ErrorKind::kBudgetExceeded) {
+          return member;
+        }
         return member.is_bool() ? member : Value::Bool(false);
       });
 }

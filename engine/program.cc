@@ -2,7 +2,9 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <array>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -12,9 +14,26 @@ namespace internal {
 // Comprehensions nested deeper than this are compiled to an error node.
 constexpr size_t kMaxLocals = 16;
 
+// One evaluation's state: its variables and what is left of its budget.
 struct Frame {
+  static constexpr int64_t kUnmetered = std::numeric_limits<int64_t>::max() / 4;
+
   const Activation& activation;
   std::array<Value, kMaxLocals> locals;
+  int64_t cost_left = kUnmetered;
+  int64_t bytes_left = kUnmetered;
+
+  bool out() const { return (cost_left | bytes_left) < 0; }
+  // Records work about to be done; false when the evaluation may not do it.
+  bool Charge(int64_t units) {
+    cost_left -= units;
+    return !out();
+  }
+  // Records a string, list or map just built.
+  bool ChargeBytes(int64_t bytes) {
+    bytes_left -= bytes;
+    return !out();
+  }
 };
 
 class PlanNode {
@@ -32,6 +51,69 @@ using internal::kMaxLocals;
 using internal::PlanNode;
 using NodePtr = std::unique_ptr<const PlanNode>;
 using K = Value::Kind;
+
+// ---- Metering ---------------------------------------------------------------------------
+// The error of an evaluation that ran out; built once, shared (no allocation
+// on the path that stops a runaway expression).
+const Value& OutOfBudget(const Frame& f) {
+  static const Value cost = Value::Error(
+      ErrorKind::kBudgetExceeded, "evaluation budget exceeded: the expression does too much work");
+  static const Value bytes =
+      Value::Error(ErrorKind::kBudgetExceeded,
+                   "evaluation budget exceeded: the expression builds too much data");
+  return f.bytes_left < 0 ? bytes : cost;
+}
+
+// The work a call does on one argument, beyond the call itself: one unit per
+// list element or map entry, one per 16 bytes of string (comparing, copying
+// or scanning 16 bytes costs about what visiting one element does).
+int64_t WorkUnits(const Value& v) {
+  switch (v.kind()) {
+    case K::kString:
+      return static_cast<int64_t>(v.string_value().size() >> 4);
+    case K::kBytes:
+      return static_cast<int64_t>(v.bytes_value().size() >> 4);
+    case K::kList:
+      return static_cast<int64_t>(v.list_value().size());
+    case K::kMap:
+      return static_cast<int64_t>(v.map_value().size());
+    default:
+      return 0;
+  }
+}
+
+// The memory a freshly built value holds (its elements are shared, not copied).
+int64_t BuiltBytes(const Value& v) {
+  switch (v.kind()) {
+    case K::kString:
+      return static_cast<int64_t>(v.string_value().size());
+    case K::kBytes:
+      return static_cast<int64_t>(v.bytes_value().size());
+    case K::kList:
+      return static_cast<int64_t>(v.list_value().size() * sizeof(Value));
+    case K::kMap:
+      return static_cast<int64_t>(v.map_value().size() * 2 * sizeof(Value));
+    default:
+      return 0;
+  }
+}
+
+// How a function's cost grows with its arguments.
+enum class CallCost {
+  kFlat,    // the same whatever the arguments: size, type, dyn
+  kIndex,   // `_[_]`: a list index is direct, a map is searched entry by entry
+  kLookup,  // reads stored entities: linear in its arguments, builds nothing
+  kLinear,  // linear in its arguments, and may build a result as large
+  kRegex,   // `matches` with a pattern known only at run time, compiled per call
+};
+
+CallCost CostOf(std::string_view function, bool contextual) {
+  if (contextual) return CallCost::kLookup;
+  if (function == "size" || function == "type" || function == "dyn") return CallCost::kFlat;
+  if (function == "_[_]") return CallCost::kIndex;
+  if (function == "matches") return CallCost::kRegex;
+  return CallCost::kLinear;
+}
 
 // ---- Leaves -----------------------------------------------------------------------
 class ConstNode final : public PlanNode {
@@ -71,12 +153,14 @@ const char* TypeDenotation(std::string_view name) {
   return nullptr;
 }
 
-Value SelectField(const Value& operand, const std::string& field, bool test_only) {
+Value SelectField(Frame& f, const Value& operand, const std::string& field, bool test_only) {
   if (operand.is_error()) return operand;
   if (operand.kind() != K::kMap) {
     return Value::Error(ErrorKind::kNoMatchingOverload, "type '" + std::string(operand.TypeName()) +
                                                             "' does not support field selection");
   }
+  // Maps are searched entry by entry.
+  if (!f.Charge(static_cast<int64_t>(operand.map_value().size() >> 4))) return OutOfBudget(f);
   const Value* v = operand.map_value().FindString(field);
   if (test_only) return Value::Bool(v != nullptr);
   if (v == nullptr) return Value::Error(ErrorKind::kNoSuchKey, "no such key: '" + field + "'");
@@ -109,7 +193,7 @@ class NameNode final : public PlanNode {
       }
       Value current = *v;
       for (size_t i = candidates_[c]; i < parts_.size(); ++i) {
-        current = SelectField(current, parts_[i], false);
+        current = SelectField(f, current, parts_[i], false);
       }
       return current;
     }
@@ -127,7 +211,9 @@ class SelectNode final : public PlanNode {
  public:
   SelectNode(NodePtr operand, std::string field, bool test_only)
       : operand_(std::move(operand)), field_(std::move(field)), test_only_(test_only) {}
-  Value Eval(Frame& f) const override { return SelectField(operand_->Eval(f), field_, test_only_); }
+  Value Eval(Frame& f) const override {
+    return SelectField(f, operand_->Eval(f), field_, test_only_);
+  }
 
  private:
   NodePtr operand_;
@@ -141,7 +227,8 @@ class SelectNode final : public PlanNode {
 template <typename Impl>
 class CallNode final : public PlanNode {
  public:
-  CallNode(const Impl* impl, std::vector<NodePtr> args) : impl_(impl), args_(std::move(args)) {}
+  CallNode(const Impl* impl, std::vector<NodePtr> args, CallCost cost)
+      : impl_(impl), args_(std::move(args)), cost_(cost) {}
   Value Eval(Frame& f) const override {
     // Most calls take one to three arguments; keep them on the stack.
     std::array<Value, 4> small;
@@ -156,16 +243,45 @@ class CallNode final : public PlanNode {
       if (values[i].is_error()) return values[i];
     }
     std::span<const Value> span(values, args_.size());
+    // Charged before the call, so that work over budget is never started.
+    if (!f.Charge(Work(span))) return OutOfBudget(f);
+    Value result;
     if constexpr (std::is_same_v<Impl, ContextFunctionImpl>) {
-      return (*impl_)(span, f.activation);
+      result = (*impl_)(span, f.activation);
     } else {
-      return (*impl_)(span);
+      result = (*impl_)(span);
     }
+    if (cost_ == CallCost::kLinear && !f.ChargeBytes(BuiltBytes(result))) return OutOfBudget(f);
+    return result;
   }
 
  private:
+  int64_t Work(std::span<const Value> args) const {
+    int64_t units = 0;
+    switch (cost_) {
+      case CallCost::kFlat:
+        break;
+      case CallCost::kIndex:
+        if (!args.empty() && args[0].kind() == K::kMap) units = WorkUnits(args[0]);
+        break;
+      case CallCost::kRegex:
+        // Compiling a pattern costs far more per byte than scanning a subject.
+        if (args.size() == 2 && args[1].kind() == K::kString) {
+          units = static_cast<int64_t>(args[1].string_value().size()) * 2 + WorkUnits(args[0]);
+          break;
+        }
+        [[fallthrough]];
+      case CallCost::kLookup:
+      case CallCost::kLinear:
+        for (const Value& a : args) units += WorkUnits(a);
+        break;
+    }
+    return units;
+  }
+
   const Impl* impl_;
   std::vector<NodePtr> args_;
+  CallCost cost_;
 };
 
 // `s.matches('constant')`: the pattern is compiled once.
@@ -181,6 +297,7 @@ class MatchesConstNode final : public PlanNode {
       Value args[] = {s, Value::String(re_->pattern())};
       return NoMatchingOverload("matches", args);
     }
+    if (!f.Charge(WorkUnits(s))) return OutOfBudget(f);
     return Value::Bool(RE2::PartialMatch(s.string_value(), *re_));
   }
 
@@ -221,6 +338,7 @@ class AndNode final : public PlanNode {
   Value Eval(Frame& f) const override {
     Value a = l_->Eval(f);
     if (a.is_bool() && !a.bool_value()) return a;
+    if (!a.is_bool() && f.out()) return a;
     Value b = r_->Eval(f);
     if (b.is_bool() && !b.bool_value()) return b;
     if (a.is_bool() && b.is_bool()) return Value::Bool(true);
@@ -237,6 +355,7 @@ class OrNode final : public PlanNode {
   Value Eval(Frame& f) const override {
     Value a = l_->Eval(f);
     if (a.is_bool() && a.bool_value()) return a;
+    if (!a.is_bool() && f.out()) return a;
     Value b = r_->Eval(f);
     if (b.is_bool() && b.bool_value()) return b;
     if (a.is_bool() && b.is_bool()) return Value::Bool(false);
@@ -276,6 +395,7 @@ class ListNode final : public PlanNode {
       out.push_back(i->Eval(f));
       if (out.back().is_error()) return out.back();
     }
+    if (!f.ChargeBytes(static_cast<int64_t>(out.size() * sizeof(Value)))) return OutOfBudget(f);
     return Value::List(std::move(out));
   }
 
@@ -296,6 +416,9 @@ class MapNode final : public PlanNode {
       if (v.is_error()) return v;
       entries.emplace_back(std::move(k), std::move(v));
     }
+    if (!f.ChargeBytes(static_cast<int64_t>(entries.size() * 2 * sizeof(Value)))) {
+      return OutOfBudget(f);
+    }
     Value error;
     auto map = MapValue::Make(std::move(entries), &error);
     if (!map) return error;
@@ -309,9 +432,11 @@ class MapNode final : public PlanNode {
 // ---- Comprehensions ---------------------------------------------------------------------------
 class ComprehensionNode final : public PlanNode {
  public:
+  // `iteration_cost`: the units one pass over the predicate and transform costs.
   ComprehensionNode(dsl::Macro macro, NodePtr range, size_t slot1, size_t slot2, bool two_vars,
-                    NodePtr predicate, NodePtr transform)
-      : macro_(macro),
+                    NodePtr predicate, NodePtr transform, int64_t iteration_cost)
+      : iteration_cost_(std::max<int64_t>(iteration_cost, 1)),
+        macro_(macro),
         range_(std::move(range)),
         slot1_(slot1),
         slot2_(slot2),
@@ -336,6 +461,7 @@ class ComprehensionNode final : public PlanNode {
     std::vector<MapValue::Entry> map_out;
 
     for (size_t i = 0; i < n; ++i) {
+      if (!f.Charge(iteration_cost_)) return OutOfBudget(f);
       // Bind the loop variables: (element) or (index, element) for lists,
       // (key) or (key, value) for maps.
       Value key =
@@ -393,6 +519,7 @@ class ComprehensionNode final : public PlanNode {
         }
       }
     }
+    if (!f.ChargeBytes(BuiltBytes(list_out) + BuiltBytes(map_out))) return OutOfBudget(f);
     switch (macro_) {
       case dsl::Macro::kAll:
         return have_error ? first_error : Value::Bool(true);
@@ -416,6 +543,14 @@ class ComprehensionNode final : public PlanNode {
     return NoMatchingOverload(dsl::MacroName(macro_), args);
   }
 
+  static int64_t BuiltBytes(const ValueList& list) {
+    return static_cast<int64_t>(list.size() * sizeof(Value));
+  }
+  static int64_t BuiltBytes(const std::vector<MapValue::Entry>& entries) {
+    return static_cast<int64_t>(entries.size() * sizeof(MapValue::Entry));
+  }
+
+  int64_t iteration_cost_;
   dsl::Macro macro_;
   NodePtr range_;
   size_t slot1_, slot2_;
@@ -428,7 +563,20 @@ class Compiler {
  public:
   explicit Compiler(const ProgramOptions& options) : options_(options) {}
 
+  // Plan nodes compiled so far (constant-folded literals count as one).
+  int64_t nodes() const { return nodes_; }
+  size_t max_depth() const { return max_depth_; }
+
   NodePtr Compile(const dsl::Expr& e) {
+    ++nodes_;
+    max_depth_ = std::max(max_depth_, ++depth_);
+    NodePtr node = CompileNode(e);
+    --depth_;
+    return node;
+  }
+
+ private:
+  NodePtr CompileNode(const dsl::Expr& e) {
     switch (e.kind) {
       case dsl::Expr::Kind::kConstant:
         return std::make_unique<ConstNode>(ConstantValue(e.constant));
@@ -448,6 +596,7 @@ class Compiler {
       case dsl::Expr::Kind::kList:
       case dsl::Expr::Kind::kMap: {
         std::vector<NodePtr> items;
+        const int64_t nodes_before = nodes_;
         bool constant = true;
         for (const auto& a : e.args) {
           items.push_back(Compile(*a));
@@ -460,6 +609,7 @@ class Compiler {
         if (constant) {
           const MapActivation no_variables;
           Frame scratch{no_variables, {}};
+          nodes_ = nodes_before;
           return std::make_unique<ConstNode>(node->Eval(scratch));
         }
         return node;
@@ -470,7 +620,6 @@ class Compiler {
     return std::make_unique<ErrorNode>(ErrorKind::kUnsupported, "unknown expression kind");
   }
 
- private:
   static Value ConstantValue(const dsl::Constant& c) {
     switch (c.kind) {
       case dsl::Constant::Kind::kNull:
@@ -547,14 +696,15 @@ class Compiler {
           "invalid regular expression '" + e.args[0]->constant.string_value + "'");
     }
     if (const ContextFunctionImpl* impl = options_.functions->FindContextual(name)) {
-      return std::make_unique<CallNode<ContextFunctionImpl>>(impl, std::move(args));
+      return std::make_unique<CallNode<ContextFunctionImpl>>(impl, std::move(args),
+                                                             CostOf(name, true));
     }
     const FunctionImpl* impl = options_.functions->Find(name);
     if (impl == nullptr) {
       return std::make_unique<ErrorNode>(ErrorKind::kUnboundFunction,
                                          "unbound function '" + name + "'", std::move(args));
     }
-    return std::make_unique<CallNode<FunctionImpl>>(impl, std::move(args));
+    return std::make_unique<CallNode<FunctionImpl>>(impl, std::move(args), CostOf(name, false));
   }
 
   NodePtr CompileComprehension(const dsl::Expr& e) {
@@ -571,11 +721,13 @@ class Compiler {
       slot2 = locals_.size();
       locals_.push_back(e.iter_var2);
     }
+    const int64_t nodes_before = nodes_;
     NodePtr predicate = e.predicate ? Compile(*e.predicate) : nullptr;
     NodePtr transform = e.transform ? Compile(*e.transform) : nullptr;
     locals_.resize(slot1);
     return std::make_unique<ComprehensionNode>(e.macro, std::move(range), slot1, slot2, two,
-                                               std::move(predicate), std::move(transform));
+                                               std::move(predicate), std::move(transform),
+                                               nodes_ - nodes_before);
   }
 
   std::optional<size_t> FindLocal(const std::string& name) const {
@@ -587,6 +739,8 @@ class Compiler {
 
   const ProgramOptions& options_;
   std::vector<std::string> locals_;
+  int64_t nodes_ = 0;
+  size_t depth_ = 0, max_depth_ = 0;
 };
 
 }  // namespace
@@ -598,12 +752,36 @@ std::shared_ptr<const Program> Program::Compile(const dsl::Expr& expr,
   std::shared_ptr<Program> program(new Program());
   Compiler compiler(options);
   program->root_ = compiler.Compile(expr);
+  program->static_cost_ = compiler.nodes();
+  program->depth_ = compiler.max_depth();
   return program;
 }
 
 Value Program::Evaluate(const Activation& activation) const {
+  EvaluationBudget budget;
+  return Evaluate(activation, budget);
+}
+
+Value Program::Evaluate(const Activation& activation, EvaluationBudget& budget) const {
+  const EvaluationLimits& limits = budget.limits();
+  if (depth_ > limits.depth) {
+    static const Value too_deep =
+        Value::Error(ErrorKind::kBudgetExceeded,
+                     "evaluation budget exceeded: the expression is nested too deeply");
+    return too_deep;
+  }
+  const int64_t allowance = std::min(limits.evaluation_cost, budget.remaining());
   Frame frame{activation, {}};
-  return root_->Eval(frame);
+  frame.cost_left = allowance;
+  frame.bytes_left = limits.evaluation_bytes;
+  Value result = frame.Charge(static_cost_) ? root_->Eval(frame) : Value();
+  // Work refused for want of budget was never done: spend at most the allowance.
+  budget.Spend(
+      std::clamp<int64_t>(allowance - frame.cost_left, 0, std::max<int64_t>(allowance, 0)));
+  // Running out anywhere decides the result, even where `||`, `&&` or a
+  // comprehension would otherwise have absorbed the error.
+  if (frame.out()) return OutOfBudget(frame);
+  return result;
 }
 
 }  // namespace castellan::engine

@@ -6,6 +6,10 @@
 // literals are built once. Evaluate() walks that tree; it never throws, never
 // mutates the Program, and is safe to call from many threads at once.
 // Errors are values: a failed evaluation returns an error Value.
+//
+// Every evaluation draws on an EvaluationBudget (engine/evaluation_budget.h):
+// the work it does is metered as it goes, and running out returns an error of
+// kind kBudgetExceeded instead of finishing the work.
 #pragma once
 
 #include <memory>
@@ -14,6 +18,7 @@
 
 #include "dsl/ast.h"
 #include "engine/activation.h"
+#include "engine/evaluation_budget.h"
 #include "engine/function_registry.h"
 #include "engine/value.h"
 
@@ -37,11 +42,22 @@ class Program {
                                                 const ProgramOptions& options = {});
   ~Program();
 
+  // Spends from `budget` (and never more than its per-evaluation limits).
+  Value Evaluate(const Activation& activation, EvaluationBudget& budget) const;
+  // With a fresh budget of the default limits.
   Value Evaluate(const Activation& activation) const;
+
+  // The units every evaluation costs before any iteration or call: one per
+  // plan node.
+  int64_t static_cost() const { return static_cost_; }
+  // The depth of the expression tree.
+  size_t depth() const { return depth_; }
 
  private:
   Program() = default;
   std::unique_ptr<const internal::PlanNode> root_;
+  int64_t static_cost_ = 0;
+  size_t depth_ = 0;
 };
 
 }  // namespace castellan::engine

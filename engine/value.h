@@ -33,6 +33,7 @@ enum class ErrorKind {
   kOverflow,         // integer overflow, or a time out of range
   kUnboundFunction,  // a function with no implementation
   kUnsupported,      // a feature outside the supported subset
+  kBudgetExceeded,   // the evaluation ran out of its EvaluationBudget
 };
 
 struct ErrorValue {

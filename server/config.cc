@@ -30,6 +30,14 @@ const std::vector<SettingInfo>& Settings() {
        "action decisions in one request, checks x actions summed over a batch (5000)"},
       {"--max-reasons", "CASTELLAN_MAX_REASONS", "max_reasons",
        "reasons shown per denied action; the rest are counted in reasons_omitted (16)"},
+      {"--max-evaluation-cost", "CASTELLAN_MAX_EVALUATION_COST", "max_evaluation_cost",
+       "cost units one rule condition may spend; past it the condition fails with "
+       "evaluation_budget_exceeded (100000)"},
+      {"--max-request-cost", "CASTELLAN_MAX_REQUEST_COST", "max_request_cost",
+       "cost units all the decisions of one request may spend together; past it the rest "
+       "deny with evaluation_budget_exceeded (1000000)"},
+      {"--max-evaluation-bytes", "CASTELLAN_MAX_EVALUATION_BYTES", "max_evaluation_bytes",
+       "bytes of strings, lists and maps one rule condition may build (4194304)"},
       {"--threads", "CASTELLAN_THREADS", "threads",
        "request threads (twice the cores, at least 4)"},
       {"--max-queued", "CASTELLAN_MAX_QUEUED", "max_queued",
@@ -107,6 +115,15 @@ bool Apply(const std::string& key, const std::string& value, const std::string& 
   } else if (key == "max_reasons") {
     if (!ParseUnsigned(value, 100000, &n) || n == 0) return fail("expected 1 to 100000");
     c->max_reasons = n;
+  } else if (key == "max_evaluation_cost") {
+    if (!ParseUnsigned(value, 1ull << 40, &n) || n == 0) return fail("expected 1 to 2^40 units");
+    c->evaluation.evaluation_cost = static_cast<int64_t>(n);
+  } else if (key == "max_request_cost") {
+    if (!ParseUnsigned(value, 1ull << 40, &n) || n == 0) return fail("expected 1 to 2^40 units");
+    c->evaluation.request_cost = static_cast<int64_t>(n);
+  } else if (key == "max_evaluation_bytes") {
+    if (!ParseUnsigned(value, 1ull << 40, &n) || n == 0) return fail("expected 1 to 2^40 bytes");
+    c->evaluation.evaluation_bytes = static_cast<int64_t>(n);
   } else if (key == "threads") {
     if (!ParseUnsigned(value, 1024, &n)) return fail("expected 0 to 1024");
     c->threads = static_cast<int>(n);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/evaluation_budget.h"
+
 namespace castellan::server {
 
 struct ServerConfig {
@@ -24,6 +26,9 @@ struct ServerConfig {
   size_t max_actions = 100;     // actions in one check
   size_t max_decisions = 5000;  // action decisions in one request, summed over a batch
   size_t max_reasons = 16;      // reasons shown per action; the rest are counted
+  // What conditions may cost (engine/evaluation_budget.h); each HTTP request
+  // gets one budget of request_cost units shared by all its decisions.
+  engine::EvaluationLimits evaluation;
 
   int threads = 0;           // 0: twice the cores, at least 4
   int max_queued = 256;      // connections waiting for a thread

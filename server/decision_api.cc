@@ -290,12 +290,13 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
     if (decisions > config_.max_decisions)
       return TooManyDecisions(decisions, config_.max_decisions);
     ojson results = ojson::array();
+    engine::EvaluationBudget budget(config_.evaluation);  // shared by the whole batch
     for (size_t i = 0; i < requests.size(); ++i) {
       if (!item_errors[i].is_null()) {
         results.push_back(std::move(item_errors[i]));
         continue;
       }
-      engine::Decision d = engine::Decide(policies, entities, requests[i]);
+      engine::Decision d = engine::Decide(policies, entities, requests[i], budget);
       Tally(d, &allowed, &denied);
       results.push_back({{"results", api::ResultsToJson(d, config_.max_reasons)}});
     }
@@ -320,7 +321,8 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
     if (req.actions.size() > config_.max_decisions) {
       return TooManyDecisions(req.actions.size(), config_.max_decisions);
     }
-    engine::Decision d = engine::Decide(policies, entities, req);
+    engine::EvaluationBudget budget(config_.evaluation);
+    engine::Decision d = engine::Decide(policies, entities, req, budget);
     Tally(d, &allowed, &denied);
     if (!all) {
       ojson out = api::DecisionToJson(d, config_.max_reasons);
@@ -358,7 +360,8 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
                      field(body, "context"), &req, &error)) {
       return ErrorResponse(400, "invalid_request", error);
     }
-    engine::Decision d = engine::Decide(policies, entities, req);
+    engine::EvaluationBudget budget(config_.evaluation);
+    engine::Decision d = engine::Decide(policies, entities, req, budget);
     Tally(d, &allowed, &denied);
     return finish(200, AuthZenDecision(d.results.at(0), d.revision, config_.max_reasons));
   }
@@ -379,6 +382,7 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
       return ErrorResponse(400, "invalid_request", error);
     }
     ojson results = ojson::array();
+    engine::EvaluationBudget budget(config_.evaluation);  // shared by every evaluation
     for (const json& item : items) {
       engine::DecisionRequest req;
       bool permitted = false;
@@ -388,7 +392,7 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
       if (item.is_object() &&
           FromAuthZen(field(item, "subject"), field(item, "resource"), field(item, "action"),
                       field(item, "context"), &req, &error)) {
-        engine::Decision d = engine::Decide(policies, entities, req);
+        engine::Decision d = engine::Decide(policies, entities, req, budget);
         Tally(d, &allowed, &denied);
         permitted = d.results.at(0).allowed;
         results.push_back(AuthZenDecision(d.results.at(0), d.revision, config_.max_reasons));

@@ -70,5 +70,29 @@ TEST(ServerConfig, MistakesNameTheSetting) {
   fails({}, env, "CASTELLAN_THREADS: expected 0 to 1024");
 }
 
+TEST(ServerConfig, EvaluationBudgetsHaveSafeDefaultsAndCanBeSet) {
+  ServerConfig c;
+  std::string error;
+  ASSERT_TRUE(ParseServerConfig({}, Env{}.get(), &c, &error)) << error;
+  EXPECT_EQ(c.evaluation.evaluation_cost, engine::EvaluationLimits::kDefaultEvaluationCost);
+  EXPECT_EQ(c.evaluation.request_cost, engine::EvaluationLimits::kDefaultRequestCost);
+  EXPECT_EQ(c.evaluation.evaluation_bytes, engine::EvaluationLimits::kDefaultEvaluationBytes);
+
+  Env env;
+  env.values["CASTELLAN_MAX_REQUEST_COST"] = "5000";
+  ASSERT_TRUE(ParseServerConfig({"--max-evaluation-cost", "200", "--max-evaluation-bytes", "4096"},
+                                env.get(), &c, &error))
+      << error;
+  EXPECT_EQ(c.evaluation.evaluation_cost, 200);
+  EXPECT_EQ(c.evaluation.request_cost, 5000);
+  EXPECT_EQ(c.evaluation.evaluation_bytes, 4096);
+
+  ServerConfig bad;
+  EXPECT_FALSE(ParseServerConfig({"--max-evaluation-cost", "0"}, Env{}.get(), &bad, &error));
+  EXPECT_NE(error.find("--max-evaluation-cost"), std::string::npos) << error;
+  EXPECT_FALSE(ParseServerConfig({"--max-request-cost", "-1"}, Env{}.get(), &bad, &error));
+  EXPECT_NE(error.find("--max-request-cost"), std::string::npos) << error;
+}
+
 }  // namespace
 }  // namespace castellan::server

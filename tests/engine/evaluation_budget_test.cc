@@ -1,0 +1,308 @@
+// Evaluation budgets: expressions that would pin a CPU or blow up memory on
+// inputs a request chooses stop with evaluation_budget_exceeded instead, and
+// the decision fails closed. No timings here (bench/ has those): each case
+// asserts the reason code, and the inputs are the sizes that used to take
+// seconds or hundreds of megabytes.
+#include "engine/evaluation_budget.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "dsl/parser.h"
+#include "dsl/policy_loader.h"
+#include "engine/decision.h"
+#include "engine/program.h"
+
+namespace castellan::engine {
+namespace {
+
+constexpr const char* kOutOfBudget = "evaluation_budget_exceeded";
+
+Value Strings(size_t n, const std::string& s) {
+  return Value::List(ValueList(n, Value::String(s)));
+}
+
+Value Ints(int64_t from, int64_t to) {
+  ValueList out;
+  for (int64_t i = from; i < to; ++i) out.push_back(Value::Int(i));
+  return Value::List(std::move(out));
+}
+
+Value Map(std::vector<MapValue::Entry> entries) {
+  Value error;
+  auto map = MapValue::Make(std::move(entries), &error);
+  EXPECT_TRUE(map) << error.DebugString();
+  return Value::Map(std::move(map));
+}
+
+bool HasReason(const ActionDecision& d, const std::string& code) {
+  for (const auto& r : d.reasons) {
+    if (r.code == code) return true;
+  }
+  return false;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::shared_ptr<const PolicySet> Load(const std::string& name, const std::string& text) {
+  dsl::LoadResult loaded = dsl::LoadPolicyFiles({{name, text}});
+  EXPECT_TRUE(loaded.source) << loaded.FormattedDiagnostics();
+  if (!loaded.source) return nullptr;
+  auto compiled = PolicySet::Compile(std::move(*loaded.source));
+  EXPECT_TRUE(compiled.set);
+  return compiled.set;
+}
+
+// ---- Expressions ---------------------------------------------------------------------------
+
+class ProgramBudgetTest : public ::testing::Test {
+ protected:
+  Value Eval(const std::string& text, EvaluationBudget& budget) {
+    auto parsed = dsl::ParseExpression(text);
+    EXPECT_TRUE(parsed.expr) << text;
+    return Program::Compile(*parsed.expr)->Evaluate(activation_, budget);
+  }
+  Value Eval(const std::string& text, const EvaluationLimits& limits = {}) {
+    EvaluationBudget budget(limits);
+    return Eval(text, budget);
+  }
+  static bool OutOfBudget(const Value& v) {
+    return v.is_error() && v.error_value().kind == ErrorKind::kBudgetExceeded;
+  }
+
+  MapActivation activation_;
+};
+
+TEST_F(ProgramBudgetTest, ThreeNestedExistsOver600IntegersRunOutInsteadOfPinningACpu) {
+  activation_.Bind("xs", Ints(100, 700));
+  Value v = Eval("xs.exists(a, xs.exists(b, xs.exists(c, a + b + c == -1)))");
+  ASSERT_TRUE(OutOfBudget(v)) << v.DebugString();
+}
+
+TEST_F(ProgramBudgetTest, MapOfConcatenationsOfA500KBStringRunsOutInsteadOfBuilding300MB) {
+  activation_.Bind("items", Ints(0, 300));
+  activation_.Bind("s", Value::String(std::string(500'000, 'x')));
+  EXPECT_TRUE(OutOfBudget(Eval("size(items.map(x, s + s)) == 0")));
+  // With no cost limit to speak of, the bytes built are what stops it.
+  EvaluationLimits bytes_only;
+  bytes_only.evaluation_cost = bytes_only.request_cost = int64_t{1} << 40;
+  Value v = Eval("size(items.map(x, s + s)) == 0", bytes_only);
+  ASSERT_TRUE(OutOfBudget(v));
+  EXPECT_NE(v.error_value().message.find("builds too much data"), std::string::npos);
+}
+
+TEST_F(ProgramBudgetTest, CallsCostInProportionToTheirArguments) {
+  activation_.Bind("big", Ints(0, 10'000));
+  EvaluationBudget budget;
+  ASSERT_EQ(Eval("9999 in big", budget).DebugString(), "true");
+  // One unit per node (3) plus one per element searched.
+  EXPECT_EQ(budget.spent(), 3 + 10'000);
+
+  EvaluationLimits tight;
+  tight.evaluation_cost = 5'000;
+  EXPECT_TRUE(OutOfBudget(Eval("9999 in big", tight)));
+  // size() does not look at the elements.
+  EXPECT_EQ(Eval("size(big)", tight).DebugString(), "10000");
+}
+
+TEST_F(ProgramBudgetTest, IterationsCostTheirPredicate) {
+  activation_.Bind("xs", Ints(0, 100));
+  EvaluationBudget budget;
+  ASSERT_EQ(Eval("xs.all(x, x >= 0)", budget).DebugString(), "true");
+  // Every node once (5), then the predicate's 3 nodes once per element.
+  EXPECT_EQ(budget.spent(), 5 + 100 * 3);
+}
+
+TEST_F(ProgramBudgetTest, ShortCircuitsAndAbsorbedErrorsDoNotHideARunOut) {
+  activation_.Bind("xs", Ints(0, 600));
+  EvaluationLimits limits;
+  limits.evaluation_cost = 10'000;
+  // `true` would decide these in CEL; having run out decides them here.
+  EXPECT_TRUE(OutOfBudget(Eval("xs.all(a, xs.all(b, a + b >= 0)) || true", limits)));
+  EXPECT_TRUE(OutOfBudget(Eval("xs.exists(a, xs.all(b, a + b >= 0) && a < 0) && false", limits)));
+  // exists() absorbs errors when a later element satisfies it (a == 599); not this one.
+  EXPECT_TRUE(OutOfBudget(
+      Eval("xs.exists(a, (a > 0 && xs.all(b, a + b >= 0) && a < 0) || a == 599)", limits)));
+  // A short circuit that skips the expensive side costs nothing.
+  EXPECT_EQ(Eval("true || xs.all(a, xs.all(b, a + b >= 0))", limits).DebugString(), "true");
+}
+
+TEST_F(ProgramBudgetTest, DeepExpressionsAreRefused) {
+  EvaluationLimits limits;
+  limits.depth = 5;
+  EXPECT_EQ(Eval("1 + 2 == 3", limits).DebugString(), "true");
+  EXPECT_TRUE(OutOfBudget(Eval("((((((1 + 2)))))) + (3 + (4 + (5 + (6 + 7)))) == 28", limits)));
+}
+
+TEST_F(ProgramBudgetTest, SelectingFromHugeMapsCosts) {
+  std::vector<MapValue::Entry> entries;
+  for (int i = 0; i < 5'000; ++i) {
+    entries.emplace_back(Value::String("k" + std::to_string(i)), Value::Int(i));
+  }
+  activation_.Bind("m", Map(std::move(entries)));
+  activation_.Bind("xs", Ints(0, 2'000));
+  EXPECT_TRUE(OutOfBudget(Eval("xs.all(x, m.k4999 > x - 100000)")));
+}
+
+TEST_F(ProgramBudgetTest, TheRequestBudgetCapsEachEvaluation) {
+  activation_.Bind("xs", Ints(0, 500));
+  EvaluationLimits limits;
+  limits.request_cost = 2'500;
+  EvaluationBudget budget(limits);
+  EXPECT_EQ(Eval("xs.all(x, x >= 0)", budget).DebugString(), "true");  // 1,502 units
+  EXPECT_FALSE(budget.exhausted());
+  EXPECT_TRUE(OutOfBudget(Eval("xs.all(x, x >= 0)", budget)));  // only 998 were left
+  EXPECT_TRUE(budget.exhausted());
+  EXPECT_TRUE(OutOfBudget(Eval("1 == 1", budget)));
+}
+
+// ---- Decisions -----------------------------------------------------------------------------
+
+class DecisionBudgetTest : public ::testing::Test {
+ protected:
+  static constexpr const char* kPolicies = R"(
+kind: Permissions
+permissions:
+  read: {}
+actions:
+  doc.read: {requires: [read]}
+  doc.write: {requires: [read]}
+  doc.view: {requires: [read]}
+---
+kind: Role
+name: reader
+level: partner
+rank: 1
+grants: [read]
+scope: [own]
+---
+kind: Policy
+name: p
+rules:
+  - name: expensive-deny
+    effect: deny
+    actions: [doc.write]
+    when: context.xs.exists(a, context.xs.exists(b, context.xs.exists(c, a + b + c == -1)))
+    reason: never_meant_to_apply
+  - name: expensive-allow
+    effect: allow
+    actions: [doc.read]
+    when: context.xs.exists(a, context.xs.exists(b, context.xs.exists(c, a + b + c == -1))) || true
+  - name: cheap-allow
+    effect: allow
+    actions: [doc.write, doc.view]
+    when: principal.id == "u"
+)";
+
+  void SetUp() override {
+    set_ = Load("p.yaml", kPolicies);
+    ASSERT_TRUE(set_);
+  }
+
+  DecisionRequest Request(std::vector<std::string> actions, int64_t n = 600) {
+    return DecisionRequest{Map({{Value::String("id"), Value::String("u")},
+                                {Value::String("org"), Value::String("o")},
+                                {Value::String("roles"), Strings(1, "reader")}}),
+                           Map({{Value::String("kind"), Value::String("doc")},
+                                {Value::String("id"), Value::String("d")},
+                                {Value::String("org"), Value::String("o")}}),
+                           Map({{Value::String("now"), Value::String("2026-11-02T12:00:00Z")},
+                                {Value::String("xs"), Ints(100, 100 + n)}}),
+                           std::move(actions)};
+  }
+
+  std::shared_ptr<const PolicySet> set_;
+  InMemoryEntityStore store_;
+};
+
+TEST_F(DecisionBudgetTest, ADenyRuleWhoseConditionRunsOutApplies) {
+  Decision d = Decide(*set_, store_, Request({"doc.write"}));
+  const ActionDecision& write = d.results.at(0);
+  EXPECT_FALSE(write.allowed);
+  ASSERT_NE(write.rule, nullptr);
+  EXPECT_EQ(write.rule->decl->name, "expensive-deny");
+  EXPECT_TRUE(HasReason(write, kOutOfBudget));
+  // With a small list the same rule evaluates, does not apply, and cheap-allow allows.
+  EXPECT_TRUE(Decide(*set_, store_, Request({"doc.write"}, 10)).results.at(0).allowed);
+}
+
+TEST_F(DecisionBudgetTest, AnAllowRuleWhoseConditionRunsOutDoesNotMatch) {
+  Decision d = Decide(*set_, store_, Request({"doc.read"}));
+  const ActionDecision& read = d.results.at(0);
+  EXPECT_FALSE(read.allowed);
+  EXPECT_EQ(read.rule, nullptr);
+  EXPECT_TRUE(HasReason(read, kOutOfBudget));
+  EXPECT_TRUE(Decide(*set_, store_, Request({"doc.read"}, 10)).results.at(0).allowed);
+}
+
+TEST_F(DecisionBudgetTest, ASpentRequestBudgetDeniesTheRemainingDecisions) {
+  EvaluationLimits limits;
+  limits.request_cost = 150'000;  // one expensive condition, and a half
+  EvaluationBudget budget(limits);
+  Decision first = Decide(*set_, store_, Request({"doc.view", "doc.read"}), budget);
+  EXPECT_TRUE(first.results.at(0).allowed);
+  EXPECT_TRUE(HasReason(first.results.at(1), kOutOfBudget));
+  EXPECT_FALSE(budget.exhausted());
+
+  // The second check of the "batch" spends the rest...
+  Decision second = Decide(*set_, store_, Request({"doc.read", "doc.view"}), budget);
+  EXPECT_TRUE(HasReason(second.results.at(0), kOutOfBudget));
+  EXPECT_TRUE(budget.exhausted());
+  EXPECT_FALSE(second.results.at(1).allowed);
+  EXPECT_TRUE(HasReason(second.results.at(1), kOutOfBudget));
+
+  // ...and every later one denies even what is cheap, without evaluating it.
+  const int64_t remaining = budget.remaining();
+  for (int i = 0; i < 1'000; ++i) {
+    Decision later = Decide(*set_, store_, Request({"doc.view"}), budget);
+    ASSERT_FALSE(later.results.at(0).allowed);
+    ASSERT_TRUE(HasReason(later.results.at(0), kOutOfBudget));
+  }
+  EXPECT_EQ(budget.remaining(), remaining);
+}
+
+TEST_F(DecisionBudgetTest, EachRequestGetsAFreshDefaultBudget) {
+  for (int i = 0; i < 50; ++i) {
+    Decision d = Decide(*set_, store_, Request({"doc.view", "doc.write"}, 10));
+    ASSERT_TRUE(d.results.at(0).allowed);
+    ASSERT_TRUE(d.results.at(1).allowed);
+  }
+}
+
+// The shipped ninjaone sample's assign-only-beneath-own-role rule over 33,000
+// inline roles (a 1 MB request): quadratic, and it used to take seconds.
+TEST(NinjaoneBudgetTest, AssigningRolesBeneathOwnWith33kRolesRunsOut) {
+  auto set = Load(CASTELLAN_SOURCE_DIR "/samples/ninjaone/policies.yaml",
+                  ReadFile(CASTELLAN_SOURCE_DIR "/samples/ninjaone/policies.yaml"));
+  ASSERT_TRUE(set);
+  ValueList roles(33'000, Value::String("partner.user"));
+  roles.insert(roles.begin(), Value::String("partner.super_admin"));
+  DecisionRequest request{Map({{Value::String("id"), Value::String("sam@ninja-msp.example")},
+                               {Value::String("org"), Value::String("ninja-msp")},
+                               {Value::String("status"), Value::String("active")},
+                               {Value::String("roles"), Value::List(std::move(roles))}}),
+                          Map({{Value::String("kind"), Value::String("user")},
+                               {Value::String("id"), Value::String("uli@ninja-msp.example")},
+                               {Value::String("org"), Value::String("ninja-msp")},
+                               {Value::String("roles"), Strings(1, "partner.user")}}),
+                          Map({{Value::String("now"), Value::String("2026-11-02T12:00:00Z")},
+                               {Value::String("new_roles"), Strings(33'000, "partner.user")}}),
+                          {"user.role.assign"}};
+  InMemoryEntityStore store;
+  Decision d = Decide(*set, store, request);
+  const ActionDecision& assign = d.results.at(0);
+  EXPECT_FALSE(assign.allowed);
+  ASSERT_NE(assign.rule, nullptr);
+  EXPECT_EQ(assign.rule->decl->name, "assign-only-beneath-own-role");
+  EXPECT_TRUE(HasReason(assign, kOutOfBudget));
+}
+
+}  // namespace
+}  // namespace castellan::engine
