@@ -100,8 +100,8 @@ int64_t BuiltBytes(const Value& v) {
 
 // How a function's cost grows with its arguments.
 enum class CallCost {
-  kFlat,    // the same whatever the arguments: size, type, dyn
-  kIndex,   // `_[_]`: a list index is direct, a map is searched entry by entry
+  kFlat,    // the same whatever the arguments: size, type, dyn, `_[_]` (maps are hashed)
+  kIn,      // `@in`: a list is searched element by element, a map is hashed
   kLookup,  // reads stored entities: linear in its arguments, builds nothing
   kLinear,  // linear in its arguments, and may build a result as large
   kRegex,   // `matches` with a pattern known only at run time, compiled per call
@@ -109,8 +109,10 @@ enum class CallCost {
 
 CallCost CostOf(std::string_view function, bool contextual) {
   if (contextual) return CallCost::kLookup;
-  if (function == "size" || function == "type" || function == "dyn") return CallCost::kFlat;
-  if (function == "_[_]") return CallCost::kIndex;
+  if (function == "size" || function == "type" || function == "dyn" || function == "_[_]") {
+    return CallCost::kFlat;
+  }
+  if (function == "@in") return CallCost::kIn;
   if (function == "matches") return CallCost::kRegex;
   return CallCost::kLinear;
 }
@@ -153,14 +155,12 @@ const char* TypeDenotation(std::string_view name) {
   return nullptr;
 }
 
-Value SelectField(Frame& f, const Value& operand, const std::string& field, bool test_only) {
+Value SelectField(const Value& operand, const std::string& field, bool test_only) {
   if (operand.is_error()) return operand;
   if (operand.kind() != K::kMap) {
     return Value::Error(ErrorKind::kNoMatchingOverload, "type '" + std::string(operand.TypeName()) +
                                                             "' does not support field selection");
   }
-  // Maps are searched entry by entry.
-  if (!f.Charge(static_cast<int64_t>(operand.map_value().size() >> 4))) return OutOfBudget(f);
   const Value* v = operand.map_value().FindString(field);
   if (test_only) return Value::Bool(v != nullptr);
   if (v == nullptr) return Value::Error(ErrorKind::kNoSuchKey, "no such key: '" + field + "'");
@@ -193,7 +193,7 @@ class NameNode final : public PlanNode {
       }
       Value current = *v;
       for (size_t i = candidates_[c]; i < parts_.size(); ++i) {
-        current = SelectField(f, current, parts_[i], false);
+        current = SelectField(current, parts_[i], false);
       }
       return current;
     }
@@ -211,9 +211,7 @@ class SelectNode final : public PlanNode {
  public:
   SelectNode(NodePtr operand, std::string field, bool test_only)
       : operand_(std::move(operand)), field_(std::move(field)), test_only_(test_only) {}
-  Value Eval(Frame& f) const override {
-    return SelectField(f, operand_->Eval(f), field_, test_only_);
-  }
+  Value Eval(Frame& f) const override { return SelectField(operand_->Eval(f), field_, test_only_); }
 
  private:
   NodePtr operand_;
@@ -261,8 +259,9 @@ class CallNode final : public PlanNode {
     switch (cost_) {
       case CallCost::kFlat:
         break;
-      case CallCost::kIndex:
-        if (!args.empty() && args[0].kind() == K::kMap) units = WorkUnits(args[0]);
+      case CallCost::kIn:
+        if (args.size() == 2 && args[1].kind() == K::kList) units = WorkUnits(args[1]);
+        units += args.empty() ? 0 : WorkUnits(args[0]);
         break;
       case CallCost::kRegex:
         // Compiling a pattern costs far more per byte than scanning a subject.

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -131,7 +132,9 @@ class Value {
 
 // An immutable map with CEL key semantics: keys are bool, int, uint or
 // string, and numerically equal int/uint keys (and lookups by an integral
-// double) find each other.
+// double) find each other. Maps beyond a few entries are indexed by hash, so
+// that building one from a request and looking keys up stay linear and
+// constant however many keys a caller sends.
 class MapValue {
  public:
   using Entry = std::pair<Value, Value>;
@@ -147,7 +150,19 @@ class MapValue {
   const Value* FindString(std::string_view key) const;
 
  private:
+  // Up to this many entries a scan beats hashing.
+  static constexpr size_t kIndexAbove = 8;
+
+  const Value* FindIndexed(const Value& key) const;
+  // Adds entries_.back() to the index; false when its key is already there.
+  bool IndexLast();
+
   std::vector<Entry> entries_;
+  bool indexed_ = false;
+  std::unordered_map<std::string_view, size_t> strings_;  // views into entries_' keys
+  std::unordered_map<uint64_t, size_t> naturals_;         // int >= 0 and uint keys
+  std::unordered_map<int64_t, size_t> negatives_;
+  size_t bools_[2] = {SIZE_MAX, SIZE_MAX};
 };
 
 // `base` with the entries of `over` added, replacing those with the same

@@ -141,14 +141,45 @@ TEST_F(ProgramBudgetTest, DeepExpressionsAreRefused) {
   EXPECT_TRUE(OutOfBudget(Eval("((((((1 + 2)))))) + (3 + (4 + (5 + (6 + 7)))) == 28", limits)));
 }
 
-TEST_F(ProgramBudgetTest, SelectingFromHugeMapsCosts) {
+TEST_F(ProgramBudgetTest, HugeMapsAreHashedSoLookupsStayCheap) {
   std::vector<MapValue::Entry> entries;
-  for (int i = 0; i < 5'000; ++i) {
+  for (int i = 0; i < 60'000; ++i) {
     entries.emplace_back(Value::String("k" + std::to_string(i)), Value::Int(i));
   }
   activation_.Bind("m", Map(std::move(entries)));
   activation_.Bind("xs", Ints(0, 2'000));
-  EXPECT_TRUE(OutOfBudget(Eval("xs.all(x, m.k4999 > x - 100000)")));
+  EvaluationBudget budget;
+  EXPECT_EQ(Eval("xs.all(x, m.k59999 > x && 'k7' in m && m['k9'] == 9)", budget).DebugString(),
+            "true");
+  EXPECT_LT(budget.spent(), 50'000);
+  // A list, though, is searched element by element, and costs so.
+  activation_.Bind("l", Ints(0, 60'000));
+  EXPECT_TRUE(OutOfBudget(Eval("xs.all(x, 59999 in l)")));
+}
+
+// The hashed index of large maps keeps CEL's key semantics.
+TEST(MapValueIndex, LargeMapsFindKeysAsSmallOnesDo) {
+  std::vector<MapValue::Entry> entries;
+  for (int64_t i = -10; i < 10; ++i) entries.emplace_back(Value::Int(i), Value::Int(i * 2));
+  entries.emplace_back(Value::Bool(true), Value::String("yes"));
+  entries.emplace_back(Value::String("s"), Value::String("str"));
+  entries.emplace_back(Value::Uint(1ull << 63), Value::String("big"));
+  Value error;
+  auto map = MapValue::Make(entries, &error);
+  ASSERT_TRUE(map) << error.DebugString();
+  EXPECT_EQ(map->Find(Value::Uint(3))->int_value(), 6);
+  EXPECT_EQ(map->Find(Value::Double(3.0))->int_value(), 6);
+  EXPECT_EQ(map->Find(Value::Double(-4.0))->int_value(), -8);
+  EXPECT_EQ(map->Find(Value::Double(3.5)), nullptr);
+  EXPECT_EQ(map->Find(Value::Int(10)), nullptr);
+  EXPECT_EQ(map->Find(Value::Bool(true))->string_value(), "yes");
+  EXPECT_EQ(map->Find(Value::Bool(false)), nullptr);
+  EXPECT_EQ(map->FindString("s")->string_value(), "str");
+  EXPECT_EQ(map->Find(Value::Double(9223372036854775808.0))->string_value(), "big");
+
+  entries.emplace_back(Value::Uint(5), Value::Null());  // the same key as int 5
+  EXPECT_FALSE(MapValue::Make(entries, &error));
+  EXPECT_NE(error.error_value().message.find("repeated key"), std::string::npos);
 }
 
 TEST_F(ProgramBudgetTest, TheRequestBudgetCapsEachEvaluation) {
