@@ -82,6 +82,28 @@ int64_t WorkUnits(const Value& v) {
   }
 }
 
+// The work of walking `v` whole, as equality does: WorkUnits of it and of
+// everything nested in it. Stops counting once past `limit`, so that the walk
+// never costs more than the work it would refuse.
+int64_t DeepWorkUnits(const Value& v, int64_t limit) {
+  int64_t units = WorkUnits(v);
+  if (units > limit) return units;
+  if (v.kind() == K::kList) {
+    for (const Value& item : v.list_value()) {
+      if (item.kind() >= K::kString && item.kind() <= K::kMap)
+        units += DeepWorkUnits(item, limit - units);
+      if (units > limit) return units;
+    }
+  } else if (v.kind() == K::kMap) {
+    for (const auto& [key, item] : v.map_value().entries()) {
+      if (item.kind() >= K::kString && item.kind() <= K::kMap)
+        units += DeepWorkUnits(item, limit - units);
+      if (units > limit) return units;
+    }
+  }
+  return units;
+}
+
 // The memory a freshly built value holds (its elements are shared, not copied).
 int64_t BuiltBytes(const Value& v) {
   switch (v.kind()) {
@@ -101,6 +123,7 @@ int64_t BuiltBytes(const Value& v) {
 // How a function's cost grows with its arguments.
 enum class CallCost {
   kFlat,    // the same whatever the arguments: size, type, dyn, `_[_]` (maps are hashed)
+  kEqual,   // `==`, `!=`: walks both sides whole, however deeply nested
   kIn,      // `@in`: a list is searched element by element, a map is hashed
   kLookup,  // reads stored entities: linear in its arguments, builds nothing
   kLinear,  // linear in its arguments, and may build a result as large
@@ -112,6 +135,7 @@ CallCost CostOf(std::string_view function, bool contextual) {
   if (function == "size" || function == "type" || function == "dyn" || function == "_[_]") {
     return CallCost::kFlat;
   }
+  if (function == "_==_" || function == "_!=_") return CallCost::kEqual;
   if (function == "@in") return CallCost::kIn;
   if (function == "matches") return CallCost::kRegex;
   return CallCost::kLinear;
@@ -242,7 +266,7 @@ class CallNode final : public PlanNode {
     }
     std::span<const Value> span(values, args_.size());
     // Charged before the call, so that work over budget is never started.
-    if (!f.Charge(Work(span))) return OutOfBudget(f);
+    if (!f.Charge(Work(span, f.cost_left))) return OutOfBudget(f);
     Value result;
     if constexpr (std::is_same_v<Impl, ContextFunctionImpl>) {
       result = (*impl_)(span, f.activation);
@@ -254,14 +278,22 @@ class CallNode final : public PlanNode {
   }
 
  private:
-  int64_t Work(std::span<const Value> args) const {
+  // The units this call costs; at least `left` + 1 when it may not be made.
+  int64_t Work(std::span<const Value> args, int64_t left) const {
     int64_t units = 0;
     switch (cost_) {
       case CallCost::kFlat:
         break;
+      case CallCost::kEqual:
+        for (const Value& a : args) {
+          units += DeepWorkUnits(a, left - units);
+          if (units > left) break;
+        }
+        break;
       case CallCost::kIn:
-        if (args.size() == 2 && args[1].kind() == K::kList) units = WorkUnits(args[1]);
-        units += args.empty() ? 0 : WorkUnits(args[0]);
+        // Each element is compared with the needle as `==` would.
+        if (args.size() == 2 && args[1].kind() == K::kList) units = DeepWorkUnits(args[1], left);
+        if (!args.empty() && units <= left) units += DeepWorkUnits(args[0], left - units);
         break;
       case CallCost::kRegex:
         // Compiling a pattern costs far more per byte than scanning a subject.

@@ -112,6 +112,18 @@ TEST_F(ProgramBudgetTest, CallsCostInProportionToTheirArguments) {
   EXPECT_EQ(Eval("size(big)", tight).DebugString(), "10000");
 }
 
+TEST_F(ProgramBudgetTest, EqualityCostsWhatItWalksHoweverDeeplyNested) {
+  // One element each, but 30,000 within: shallow sizes would call this cheap.
+  activation_.Bind("d1", Value::List({Ints(0, 30'000)}));
+  activation_.Bind("d2", Value::List({Ints(0, 30'000)}));
+  activation_.Bind("xs", Ints(0, 1'000));
+  EvaluationBudget budget;
+  ASSERT_EQ(Eval("d1 == d2", budget).DebugString(), "true");
+  EXPECT_EQ(budget.spent(), 3 + 2 * (1 + 30'000));
+  EXPECT_TRUE(OutOfBudget(Eval("xs.exists(x, d1 != d2)")));
+  EXPECT_TRUE(OutOfBudget(Eval("xs.exists(x, [x] in d1)")));
+}
+
 TEST_F(ProgramBudgetTest, IterationsCostTheirPredicate) {
   activation_.Bind("xs", Ints(0, 100));
   EvaluationBudget budget;
