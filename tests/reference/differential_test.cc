@@ -14,7 +14,7 @@ namespace castellan::reference {
 namespace {
 
 constexpr uint64_t kDefaultSeed = 20261128;
-constexpr uint64_t kDefaultCases = 20000;
+constexpr uint64_t kDefaultCases = 50000;
 
 uint64_t EnvOr(const char* name, uint64_t fallback) {
   const char* v = std::getenv(name);

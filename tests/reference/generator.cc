@@ -90,7 +90,7 @@ std::string Quote(const std::string& s) {
 std::string RuleAtom(Rng& rng, const Universe& u) {
   const char* cmp[] = {"==", "!=", "<", "<=", ">", ">="};
   const std::string op = cmp[rng.Below(6)];
-  switch (rng.Below(40)) {
+  switch (rng.Below(53)) {
     case 0:
       return "principal.rank " + op + " " + std::to_string(rng.Below(5));
     case 1:
@@ -174,6 +174,36 @@ std::string RuleAtom(Rng& rng, const Universe& u) {
       return "has(context.otp_fresh)";
     case 38:
       return "permission.companyLevel(" + Quote(rng.Pick(u.permissions)) + ")";
+    case 39:
+      return "context.new_permissions.all(p, p in permissions)";
+    case 40:
+      return "resource.tags.exists(t, t == \"red\")";
+    case 41:
+      return "principal.roles.exists(r, r == " + Quote(rng.Pick(u.roles)) + ")";
+    case 42:
+      return "role.names(principal.roles).exists_one(n, role.rank(n) >= 2)";
+    case 43:
+      return "size(permissions.filter(p, p != " + Quote(rng.Pick(u.permissions)) + ")) " + op +
+             " " + std::to_string(rng.Below(4));
+    case 44:
+      return "resource.tags.map(t, t + \"!\").exists(t, t == \"red!\")";
+    case 45:
+      return "context.new_permissions.all(i, p, p in role.grants(" + Quote(rng.Pick(u.roles)) +
+             ") || i > 1)";
+    case 46:
+      return "[principal.rank].exists(principal, principal == 2)";
+    case 47:
+      return "principal.customer_access.exists(k, k == \"all\")";
+    case 48:
+      return "permissions.map(p, p != " + Quote(rng.Pick(u.permissions)) +
+             ", permission.companyLevel(p)).all(c, !c)";
+    case 49:  // an int among the names errors; a decisive element absorbs it
+      return "context.new_permissions.exists(p, p.startsWith(" + Quote(rng.Pick(u.permissions)) +
+             "))";
+    case 50:
+      return "context.new_permissions.all(p, p.startsWith(" + Quote(rng.Pick(u.permissions)) + "))";
+    case 51:
+      return "principal.id.matches(\"^u[0-9]+@\") || resource.owner.matches(\"[13]$\")";
     default:
       return "org(principal.org).type == \"partner\" && principal.status == \"active\"";
   }
@@ -538,6 +568,7 @@ engine::DecisionRequest GenerateRequest(uint64_t seed, uint64_t index) {
     if (rng.Chance(50))
       m.Set("otp_fresh", rng.Chance(85) ? Value::Bool(rng.Chance(60)) : S("true"));
     if (rng.Chance(40)) m.Set("risk", Value::Int(rng.Below(10)));
+    if (rng.Chance(40)) m.Set("new_permissions", Names(rng, rng.Subset(PermissionUniverse(), 30)));
     req.context = m.Build();
   } else if (c < 99) {
     req.context = Value::Null();

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "engine/function_registry.h"
@@ -120,7 +121,7 @@ class Evaluator {
       case dsl::Expr::Kind::kCall:
         return Call(e, vars);
       case dsl::Expr::Kind::kComprehension:
-        return Err("comprehensions are not modelled");
+        return Comprehension(e, vars);
     }
     return Err("unknown expression kind");
   }
@@ -157,6 +158,90 @@ class Evaluator {
         return Value::Bytes(c.string_value);
     }
     return Value::Null();
+  }
+
+  // CEL's macros: all/exists absorb errors when an element decides, the
+  // others fail on the first error; over a map, one-variable forms see keys.
+  Value Comprehension(const dsl::Expr& e, const Vars& vars) const {
+    Value range = Eval(*e.target, vars);
+    if (range.is_error()) return range;
+    if (range.kind() != K::kList && range.kind() != K::kMap) {
+      return Err("a macro over a " + std::string(range.TypeName()));
+    }
+    std::vector<std::pair<Value, Value>> elements;  // (index or key, element or value)
+    if (range.kind() == K::kList) {
+      for (size_t i = 0; i < range.list_value().size(); ++i) {
+        elements.emplace_back(Value::Int(static_cast<int64_t>(i)), range.list_value()[i]);
+      }
+    } else {
+      for (const auto& [k, v] : range.map_value().entries()) elements.emplace_back(k, v);
+    }
+    const bool two = !e.iter_var2.empty();
+    Vars inner = vars;
+    std::optional<Value> error;
+    int64_t count = 0;
+    engine::ValueList list;
+    std::vector<engine::MapValue::Entry> map;
+    for (const auto& [key, elem] : elements) {
+      const Value& item = range.kind() == K::kList ? elem : key;
+      if (two) {
+        inner.insert_or_assign(e.iter_var, key);
+        inner.insert_or_assign(e.iter_var2, elem);
+      } else {
+        inner.insert_or_assign(e.iter_var, item);
+      }
+      auto predicate = [&]() -> Value {
+        Value p = Eval(*e.predicate, inner);
+        return p.is_bool() || p.is_error() ? p : Err("a predicate that is no bool");
+      };
+      switch (e.macro) {
+        case dsl::Macro::kAll:
+        case dsl::Macro::kExists: {
+          const bool decisive = e.macro == dsl::Macro::kExists;
+          Value p = predicate();
+          if (p.is_bool() && p.bool_value() == decisive) return p;
+          if (p.is_error() && !error) error = p;
+          break;
+        }
+        case dsl::Macro::kExistsOne:
+        case dsl::Macro::kFilter: {
+          Value p = predicate();
+          if (p.is_error()) return p;
+          count += p.bool_value();
+          if (p.bool_value()) list.push_back(item);
+          break;
+        }
+        case dsl::Macro::kMap:
+        case dsl::Macro::kTransformList:
+        case dsl::Macro::kTransformMap: {
+          if (e.predicate) {
+            Value p = predicate();
+            if (p.is_error()) return p;
+            if (!p.bool_value()) break;
+          }
+          Value t = Eval(*e.transform, inner);
+          if (t.is_error()) return t;
+          if (e.macro == dsl::Macro::kTransformMap) {
+            map.emplace_back(key, std::move(t));
+          } else {
+            list.push_back(std::move(t));
+          }
+          break;
+        }
+      }
+    }
+    switch (e.macro) {
+      case dsl::Macro::kAll:
+        return error ? *error : Value::Bool(true);
+      case dsl::Macro::kExists:
+        return error ? *error : Value::Bool(false);
+      case dsl::Macro::kExistsOne:
+        return Value::Bool(count == 1);
+      case dsl::Macro::kTransformMap:
+        return MakeMap(std::move(map));
+      default:
+        return Value::List(std::move(list));
+    }
   }
 
   Value Call(const dsl::Expr& e, const Vars& vars) const {

@@ -10,8 +10,7 @@
 // level. group.contains, org, user and lookup are its own.
 //
 // Supported expressions: constants, variables, field selection, has(),
-// &&, ||, ?:, list and map literals and calls. Comprehensions evaluate to an
-// error ("unsupported in the reference"); the generator does not emit them.
+// &&, ||, ?:, list and map literals, calls and the comprehension macros.
 #pragma once
 
 #include <string>
