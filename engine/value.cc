@@ -275,7 +275,7 @@ bool KeyMatches(const Value& stored, const Value& probe) {
 std::shared_ptr<const MapValue> MapValue::Make(std::vector<Entry> entries, Value* error) {
   auto map = std::make_shared<MapValue>();
   map->entries_.reserve(entries.size());
-  map->indexed_ = entries.size() > kIndexAbove;
+  if (entries.size() > kIndexAbove) map->index_ = std::make_unique<Index>();
   for (auto& entry : entries) {
     if (!IsKeyKind(entry.first.kind())) {
       *error = Value::Error(ErrorKind::kInvalidArgument,
@@ -283,7 +283,7 @@ std::shared_ptr<const MapValue> MapValue::Make(std::vector<Entry> entries, Value
       return nullptr;
     }
     bool repeated = false;
-    if (map->indexed_) {
+    if (map->index_) {
       map->entries_.push_back(std::move(entry));
       repeated = !map->IndexLast();
     } else {
@@ -291,7 +291,7 @@ std::shared_ptr<const MapValue> MapValue::Make(std::vector<Entry> entries, Value
       if (!repeated) map->entries_.push_back(std::move(entry));
     }
     if (repeated) {
-      const Value& key = map->indexed_ ? map->entries_.back().first : entry.first;
+      const Value& key = map->index_ ? map->entries_.back().first : entry.first;
       *error = Value::Error(ErrorKind::kInvalidArgument,
                             "Failed with repeated key " + key.DebugString());
       return nullptr;
@@ -305,16 +305,16 @@ bool MapValue::IndexLast() {
   const Value& key = entries_[i].first;
   switch (key.kind()) {
     case Value::Kind::kString:
-      return strings_.emplace(key.string_value(), i).second;
+      return index_->strings.emplace(key.string_value(), i).second;
     case Value::Kind::kUint:
-      return naturals_.emplace(key.uint_value(), i).second;
+      return index_->naturals.emplace(key.uint_value(), i).second;
     case Value::Kind::kInt:
       if (key.int_value() >= 0) {
-        return naturals_.emplace(static_cast<uint64_t>(key.int_value()), i).second;
+        return index_->naturals.emplace(static_cast<uint64_t>(key.int_value()), i).second;
       }
-      return negatives_.emplace(key.int_value(), i).second;
+      return index_->negatives.emplace(key.int_value(), i).second;
     case Value::Kind::kBool: {
-      size_t& slot = bools_[key.bool_value() ? 1 : 0];
+      size_t& slot = index_->bools[key.bool_value() ? 1 : 0];
       if (slot != SIZE_MAX) return false;
       slot = i;
       return true;
@@ -331,22 +331,24 @@ const Value* MapValue::FindIndexed(const Value& key) const {
   };
   switch (key.kind()) {
     case Value::Kind::kString:
-      return in(strings_, std::string_view(key.string_value()));
+      return in(index_->strings, std::string_view(key.string_value()));
     case Value::Kind::kUint:
-      return in(naturals_, key.uint_value());
+      return in(index_->naturals, key.uint_value());
     case Value::Kind::kInt:
-      return key.int_value() >= 0 ? in(naturals_, static_cast<uint64_t>(key.int_value()))
-                                  : in(negatives_, key.int_value());
+      return key.int_value() >= 0 ? in(index_->naturals, static_cast<uint64_t>(key.int_value()))
+                                  : in(index_->negatives, key.int_value());
     case Value::Kind::kDouble: {
       // Only an integral double finds a key, the int or uint of the same value.
       const double d = key.double_value();
       if (std::trunc(d) != d) return nullptr;
-      if (d >= 0 && d < 18446744073709551616.0) return in(naturals_, static_cast<uint64_t>(d));
-      if (d < 0 && d >= -9223372036854775808.0) return in(negatives_, static_cast<int64_t>(d));
+      if (d >= 0 && d < 18446744073709551616.0)
+        return in(index_->naturals, static_cast<uint64_t>(d));
+      if (d < 0 && d >= -9223372036854775808.0)
+        return in(index_->negatives, static_cast<int64_t>(d));
       return nullptr;
     }
     case Value::Kind::kBool: {
-      const size_t slot = bools_[key.bool_value() ? 1 : 0];
+      const size_t slot = index_->bools[key.bool_value() ? 1 : 0];
       return slot == SIZE_MAX ? nullptr : &entries_[slot].second;
     }
     default:
@@ -355,7 +357,7 @@ const Value* MapValue::FindIndexed(const Value& key) const {
 }
 
 const Value* MapValue::Find(const Value& key) const {
-  if (indexed_) return FindIndexed(key);
+  if (index_) return FindIndexed(key);
   if (key.kind() == Value::Kind::kString) return FindString(key.string_value());
   if (key.kind() == Value::Kind::kDouble) {
     double d = key.double_value();
@@ -368,9 +370,9 @@ const Value* MapValue::Find(const Value& key) const {
 }
 
 const Value* MapValue::FindString(std::string_view key) const {
-  if (indexed_) {
-    auto it = strings_.find(key);
-    return it == strings_.end() ? nullptr : &entries_[it->second].second;
+  if (index_) {
+    auto it = index_->strings.find(key);
+    return it == index_->strings.end() ? nullptr : &entries_[it->second].second;
   }
   for (const auto& [k, v] : entries_) {
     if (k.kind() == Value::Kind::kString && k.string_value() == key) return &v;

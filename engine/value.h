@@ -151,18 +151,22 @@ class MapValue {
 
  private:
   // Up to this many entries a scan beats hashing.
-  static constexpr size_t kIndexAbove = 8;
+  static constexpr size_t kIndexAbove = 32;
 
   const Value* FindIndexed(const Value& key) const;
   // Adds entries_.back() to the index; false when its key is already there.
   bool IndexLast();
 
+  // Kept apart so that the many small maps stay small.
+  struct Index {
+    std::unordered_map<std::string_view, size_t> strings;  // views into entries_' keys
+    std::unordered_map<uint64_t, size_t> naturals;         // int >= 0 and uint keys
+    std::unordered_map<int64_t, size_t> negatives;
+    size_t bools[2] = {SIZE_MAX, SIZE_MAX};
+  };
+
   std::vector<Entry> entries_;
-  bool indexed_ = false;
-  std::unordered_map<std::string_view, size_t> strings_;  // views into entries_' keys
-  std::unordered_map<uint64_t, size_t> naturals_;         // int >= 0 and uint keys
-  std::unordered_map<int64_t, size_t> negatives_;
-  size_t bools_[2] = {SIZE_MAX, SIZE_MAX};
+  std::unique_ptr<Index> index_;  // null up to kIndexAbove entries
 };
 
 // `base` with the entries of `over` added, replacing those with the same

@@ -172,7 +172,8 @@ TEST_F(ProgramBudgetTest, HugeMapsAreHashedSoLookupsStayCheap) {
 // The hashed index of large maps keeps CEL's key semantics.
 TEST(MapValueIndex, LargeMapsFindKeysAsSmallOnesDo) {
   std::vector<MapValue::Entry> entries;
-  for (int64_t i = -10; i < 10; ++i) entries.emplace_back(Value::Int(i), Value::Int(i * 2));
+  // More entries than MapValue indexes above (32).
+  for (int64_t i = -20; i < 20; ++i) entries.emplace_back(Value::Int(i), Value::Int(i * 2));
   entries.emplace_back(Value::Bool(true), Value::String("yes"));
   entries.emplace_back(Value::String("s"), Value::String("str"));
   entries.emplace_back(Value::Uint(1ull << 63), Value::String("big"));
@@ -183,7 +184,7 @@ TEST(MapValueIndex, LargeMapsFindKeysAsSmallOnesDo) {
   EXPECT_EQ(map->Find(Value::Double(3.0))->int_value(), 6);
   EXPECT_EQ(map->Find(Value::Double(-4.0))->int_value(), -8);
   EXPECT_EQ(map->Find(Value::Double(3.5)), nullptr);
-  EXPECT_EQ(map->Find(Value::Int(10)), nullptr);
+  EXPECT_EQ(map->Find(Value::Int(20)), nullptr);
   EXPECT_EQ(map->Find(Value::Bool(true))->string_value(), "yes");
   EXPECT_EQ(map->Find(Value::Bool(false)), nullptr);
   EXPECT_EQ(map->FindString("s")->string_value(), "str");
