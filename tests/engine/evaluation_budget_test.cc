@@ -320,6 +320,55 @@ TEST_F(DecisionBudgetTest, EachRequestGetsAFreshDefaultBudget) {
   }
 }
 
+// A group's match runs inside group.contains: its work counts against the
+// request too, or a loop of cheap-looking calls could hide any amount of it.
+TEST(GroupBudgetTest, GroupMatchesSpendTheRequestsBudget) {
+  auto set = Load("g.yaml", R"(
+kind: Permissions
+permissions:
+  read: {}
+actions:
+  doc.read: {requires: [read]}
+---
+kind: Role
+name: reader
+level: partner
+rank: 1
+grants: [read]
+scope: [own]
+---
+kind: CustomerGroup
+name: tagged
+match: customer.tags.exists(t, t == "eu")
+---
+kind: Policy
+name: p
+rules:
+  - name: in-group
+    effect: allow
+    actions: [doc.read]
+    when: context.xs.all(x, group.contains("tagged", "big"))
+)");
+  ASSERT_TRUE(set);
+  InMemoryEntityStore store;
+  store.AddOrganization("o", Map({{Value::String("id"), Value::String("o")}}));
+  store.AddOrganization("big", Map({{Value::String("id"), Value::String("big")},
+                                    {Value::String("tags"), Strings(50'000, "us")}}));
+  DecisionRequest request{Map({{Value::String("id"), Value::String("u")},
+                               {Value::String("org"), Value::String("o")},
+                               {Value::String("roles"), Strings(1, "reader")}}),
+                          Map({{Value::String("kind"), Value::String("doc")},
+                               {Value::String("id"), Value::String("d")},
+                               {Value::String("org"), Value::String("o")}}),
+                          Map({{Value::String("xs"), Ints(0, 1'000)}}),
+                          {"doc.read"}};
+  EvaluationBudget budget;
+  Decision d = Decide(*set, store, request, budget);
+  EXPECT_FALSE(d.results.at(0).allowed);
+  EXPECT_TRUE(HasReason(d.results.at(0), kOutOfBudget));
+  EXPECT_TRUE(budget.exhausted());
+}
+
 // The shipped ninjaone sample's assign-only-beneath-own-role rule over 33,000
 // inline roles (a 1 MB request): quadratic, and it used to take seconds.
 TEST(NinjaoneBudgetTest, AssigningRolesBeneathOwnWith33kRolesRunsOut) {
