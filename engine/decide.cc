@@ -14,6 +14,11 @@ constexpr int64_t kActionCost = 20;
 
 constexpr const char* kOutOfBudget = "evaluation_budget_exceeded";
 
+// Problems with the request as a whole are copied into every action's
+// reasons, so a request naming 90,000 unknown roles must not become 90,000
+// reasons times every action: past this many the rest are only counted.
+constexpr size_t kMaxRequestErrors = 16;
+
 bool IsOutOfBudget(const Value& v) {
   return v.is_error() && v.error_value().kind == ErrorKind::kBudgetExceeded;
 }
@@ -133,6 +138,10 @@ class Decider {
     const bool spent = budget_.exhausted();
     if (!spent) {
       CheckRequest();
+      if (omitted_request_errors_ > 0) {
+        request_errors_.back().message += " (and " + std::to_string(omitted_request_errors_) +
+                                          " more problems with the request, not listed)";
+      }
       if (request_errors_.empty()) ResolveScope();
     }
 
@@ -169,6 +178,10 @@ class Decider {
 
  private:
   void RequestError(std::string code, std::string message) {
+    if (request_errors_.size() == kMaxRequestErrors) {
+      ++omitted_request_errors_;
+      return;
+    }
     Reason r;
     r.code = std::move(code);
     r.message = std::move(message);
@@ -529,6 +542,7 @@ class Decider {
   EvaluationBudget& budget_;
 
   std::vector<Reason> request_errors_;
+  size_t omitted_request_errors_ = 0;
   Value principal_, resource_;  // with stored attributes merged in
   Value now_;
   std::vector<Binding> bindings_;

@@ -365,6 +365,20 @@ TEST_F(DecideTest, UnknownRoleDenies) {
   EXPECT_TRUE(HasReason(d, "unknown_role"));
 }
 
+TEST_F(DecideTest, ManyRequestProblemsAreListedUpToALimitAndCounted) {
+  std::string roles;
+  for (int i = 0; i < 1000; ++i)
+    roles += (i ? ", " : "") + ("\"wizard-" + std::to_string(i) + "\"");
+  const std::string principal =
+      R"({"id": "x", "org": "acme", "status": "active", "roles": [)" + roles + "]}";
+  auto d = One(principal.c_str(), R"({"kind": "organization", "id": "acme"})", "company.view");
+  EXPECT_FALSE(d.allowed);
+  ASSERT_EQ(d.reasons.size(), 16u);
+  EXPECT_EQ(d.reasons.front().code, "unknown_role");
+  EXPECT_NE(d.reasons.back().message.find("and 984 more problems"), std::string::npos)
+      << d.reasons.back().message;
+}
+
 TEST_F(DecideTest, WrongTypesDenyWithAReason) {
   auto roles =
       One(R"({"id": "x", "org": "acme", "roles": "partner.owner"})", kFabrikam, "company.view");
