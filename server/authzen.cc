@@ -10,54 +10,97 @@ namespace castellan::server {
 using json = nlohmann::json;
 using ojson = nlohmann::ordered_json;
 
-// AuthZEN subject/resource/action/context -> the native request.
-bool FromAuthZen(const json& subject, const json& resource, const json& action, const json& context,
-                 engine::DecisionRequest* out, std::string* error) {
-  auto entity = [&](const json& e, const char* what, const char* type_key) -> std::optional<json> {
-    if (!e.is_object()) {
-      *error = std::string("'") + what + "' must be an object with string 'type' and 'id'";
-      return std::nullopt;
-    }
-    for (const char* key : {"type", "id"}) {
-      const auto it = e.find(key);
-      if (it == e.end() || !it->is_string()) {
-        *error = std::string("'") + what + "." + key + "' must be a string" +
-                 (it == e.end()         ? ""
-                  : it->is_null()       ? ", not null"
-                  : it->is_structured() ? std::string(", not an ") + it->type_name()
-                                        : std::string(", not a ") + it->type_name());
-        return std::nullopt;
-      }
-    }
-    json native = json::object();
-    if (e.contains("properties")) {
-      if (!e["properties"].is_object()) {
-        *error = std::string("'") + what + ".properties' must be an object";
-        return std::nullopt;
-      }
-      native = e["properties"];
-    }
-    native["id"] = e["id"];
-    if (type_key) native[type_key] = e["type"];
-    return native;
-  };
-  auto principal = entity(subject, "subject", nullptr);
-  if (!principal) return false;
-  auto res = entity(resource, "resource", "kind");
-  if (!res) return false;
-  if (!action.is_object() || !action.contains("name") || !action["name"].is_string()) {
-    *error = "'action' must be an object with a string 'name'";
+namespace {
+
+// An AuthZEN subject or resource -> the native entity: `properties` as
+// attributes, `id`, and `type` under `type_key` (when not null).
+bool Entity(const json& e, const char* what, const char* type_key, engine::Value* out,
+            std::string* error) {
+  if (!e.is_object()) {
+    *error = std::string("'") + what + "' must be an object with string 'type' and 'id'";
     return false;
   }
+  for (const char* key : {"type", "id"}) {
+    const auto it = e.find(key);
+    if (it == e.end() || !it->is_string()) {
+      *error = std::string("'") + what + "." + key + "' must be a string" +
+               (it == e.end()         ? ""
+                : it->is_null()       ? ", not null"
+                : it->is_structured() ? std::string(", not an ") + it->type_name()
+                                      : std::string(", not a ") + it->type_name());
+      return false;
+    }
+  }
+  json native = json::object();
+  if (e.contains("properties")) {
+    if (!e["properties"].is_object()) {
+      *error = std::string("'") + what + ".properties' must be an object";
+      return false;
+    }
+    native = e["properties"];
+  }
+  native["id"] = e["id"];
+  if (type_key) native[type_key] = e["type"];
+  *out = api::FromJson(native);
+  return true;
+}
+
+bool Context(const json& context, engine::Value* out, std::string* error) {
   if (!context.is_null() && !context.is_object()) {
     *error = "'context' must be an object";
     return false;
   }
-  out->principal = api::FromJson(*principal);
-  out->resource = api::FromJson(*res);
-  out->context = api::FromJson(context);
+  *out = api::FromJson(context);
+  return true;
+}
+
+}  // namespace
+
+AuthZenMember AuthZenMember::Subject(const json& subject) {
+  AuthZenMember m;
+  m.ok = Entity(subject, "subject", nullptr, &m.value, &m.error);
+  return m;
+}
+
+AuthZenMember AuthZenMember::Resource(const json& resource) {
+  AuthZenMember m;
+  m.ok = Entity(resource, "resource", "kind", &m.value, &m.error);
+  return m;
+}
+
+AuthZenMember AuthZenMember::Context(const json& context) {
+  AuthZenMember m;
+  m.ok = castellan::server::Context(context, &m.value, &m.error);
+  return m;
+}
+
+bool FromAuthZen(const AuthZenMember& subject, const AuthZenMember& resource, const json& action,
+                 const AuthZenMember& context, engine::DecisionRequest* out, std::string* error) {
+  for (const AuthZenMember* m : {&subject, &resource}) {
+    if (!m->ok) {
+      *error = m->error;
+      return false;
+    }
+  }
+  if (!action.is_object() || !action.contains("name") || !action["name"].is_string()) {
+    *error = "'action' must be an object with a string 'name'";
+    return false;
+  }
+  if (!context.ok) {
+    *error = context.error;
+    return false;
+  }
+  out->principal = subject.value;
+  out->resource = resource.value;
+  out->context = context.value;
   out->actions = {action["name"].get<std::string>()};
   return true;
+}
+
+bool FromAuthZen(const json& subject, const json& resource, const json& action, const json& context,
+                 engine::DecisionRequest* out, std::string* error) {
+  return FromAuthZen(AuthZenMember::Subject(subject), AuthZenMember::Resource(resource), action,
+                     AuthZenMember::Context(context), out, error);
 }
 
 ojson AuthZenDecision(const engine::ActionDecision& d, const std::string& revision,

@@ -13,8 +13,25 @@
 
 namespace castellan::server {
 
+// One AuthZEN subject, resource or context converted to its native value, or
+// why it could not be. An Access Evaluations request converts the members it
+// gives at its top level once and shares them with every item that gives
+// none of its own, instead of converting a large default per item.
+struct AuthZenMember {
+  static AuthZenMember Subject(const nlohmann::json& subject);
+  static AuthZenMember Resource(const nlohmann::json& resource);
+  static AuthZenMember Context(const nlohmann::json& context);
+
+  bool ok = false;
+  engine::Value value;
+  std::string error;  // names the member, when !ok
+};
+
 // Fills `out` (one action) from the four AuthZEN members; false with `error`
-// naming the member when one is malformed.
+// naming the first malformed member (subject, resource, action, context).
+bool FromAuthZen(const AuthZenMember& subject, const AuthZenMember& resource,
+                 const nlohmann::json& action, const AuthZenMember& context,
+                 engine::DecisionRequest* out, std::string* error);
 bool FromAuthZen(const nlohmann::json& subject, const nlohmann::json& resource,
                  const nlohmann::json& action, const nlohmann::json& context,
                  engine::DecisionRequest* out, std::string* error);

@@ -383,6 +383,14 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
     }
     ojson results = ojson::array();
     engine::EvaluationBudget budget(config_.evaluation);  // shared by every evaluation
+    // The top-level members are converted once; an item's own replace them.
+    const AuthZenMember top_subject = AuthZenMember::Subject(field(body, "subject"));
+    const AuthZenMember top_resource = AuthZenMember::Resource(field(body, "resource"));
+    const AuthZenMember top_context = AuthZenMember::Context(field(body, "context"));
+    auto member = [&](const json& item, const char* key, const AuthZenMember& top,
+                      AuthZenMember (*convert)(const json&)) {
+      return item.contains(key) ? convert(item[key]) : top;
+    };
     for (const json& item : items) {
       engine::DecisionRequest req;
       bool permitted = false;
@@ -390,8 +398,11 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
         error = "each evaluation must be an object";
       }
       if (item.is_object() &&
-          FromAuthZen(field(item, "subject"), field(item, "resource"), field(item, "action"),
-                      field(item, "context"), &req, &error)) {
+          FromAuthZen(member(item, "subject", top_subject, &AuthZenMember::Subject),
+                      member(item, "resource", top_resource, &AuthZenMember::Resource),
+                      field(item, "action"),
+                      member(item, "context", top_context, &AuthZenMember::Context), &req,
+                      &error)) {
         engine::Decision d = engine::Decide(policies, entities, req, budget);
         Tally(d, &allowed, &denied);
         permitted = d.results.at(0).allowed;

@@ -229,6 +229,27 @@ TEST_F(LoadedDecisionApiTest, ThousandChecksOfHundredFiftyActionsAreRefusedBefor
             "too_many_decisions");
 }
 
+TEST_F(LoadedDecisionApiTest, EvaluationsShareTheTopLevelMembersAndItemsReplaceThem) {
+  // A malformed top-level member is the error of every item that relies on it.
+  json body = {{"subject", {{"type", "user"}, {"id", 1}}},
+               {"resource", {{"type", "organization"}, {"id", "o"}}},
+               {"action", {{"name", "a.view"}}},
+               {"context", "not an object"},
+               {"evaluations",
+                {json::object(),
+                 {{"subject", {{"type", "user"}, {"id", "u"}}}},
+                 {{"subject", {{"type", "user"}, {"id", "u"}}}, {"context", json::object()}}}}};
+  json answers = Post("/access/v1/evaluations", body, 200)["evaluations"];
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0]["context"]["error"]["message"],
+            "'subject.id' must be a string, not a number");
+  EXPECT_EQ(answers[1]["context"]["error"]["message"], "'context' must be an object");
+  EXPECT_FALSE(answers[2]["context"].contains("error")) << answers[2];
+  // Decided: this service stores no users, so the subject is unknown.
+  EXPECT_EQ(answers[2]["decision"], false);
+  EXPECT_EQ(answers[2]["context"]["reasons"][0]["code"], "unknown_principal") << answers[2];
+}
+
 TEST_F(LoadedDecisionApiTest, ReasonsPastMaxReasonsAreLeftOutAndCounted) {
   config.max_reasons = 2;
   // Inline attributes: both entities are used as given, and each unknown role is a reason.
