@@ -97,16 +97,16 @@ nlohmann::ordered_json ReasonToJson(const engine::Reason& r) {
   return j;
 }
 
-void AddReasons(const std::vector<engine::Reason>& reasons, size_t max_reasons,
+void AddReasons(const std::vector<engine::Reason>& reasons, ReasonQuota& quota,
                 nlohmann::ordered_json* out) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  const size_t shown = std::min(reasons.size(), max_reasons);
+  const size_t shown = quota.Take(reasons.size());
   for (size_t i = 0; i < shown; ++i) list.push_back(ReasonToJson(reasons[i]));
   (*out)["reasons"] = std::move(list);
   if (shown < reasons.size()) (*out)["reasons_omitted"] = reasons.size() - shown;
 }
 
-nlohmann::ordered_json ActionDecisionToJson(const engine::ActionDecision& d, size_t max_reasons) {
+nlohmann::ordered_json ActionDecisionToJson(const engine::ActionDecision& d, ReasonQuota& quota) {
   nlohmann::ordered_json j;
   j["effect"] = d.allowed ? "allow" : "deny";
   if (d.rule) {
@@ -116,21 +116,26 @@ nlohmann::ordered_json ActionDecisionToJson(const engine::ActionDecision& d, siz
   } else {
     j["rule"] = nullptr;
   }
-  AddReasons(d.reasons, max_reasons, &j);
+  AddReasons(d.reasons, quota, &j);
   return j;
 }
 
-nlohmann::ordered_json ResultsToJson(const engine::Decision& decision, size_t max_reasons) {
+nlohmann::ordered_json ResultsToJson(const engine::Decision& decision, ReasonQuota& quota) {
   nlohmann::ordered_json results = nlohmann::ordered_json::object();
-  for (const auto& d : decision.results) results[d.action] = ActionDecisionToJson(d, max_reasons);
+  for (const auto& d : decision.results) results[d.action] = ActionDecisionToJson(d, quota);
   return results;
 }
 
-nlohmann::ordered_json DecisionToJson(const engine::Decision& decision, size_t max_reasons) {
+nlohmann::ordered_json DecisionToJson(const engine::Decision& decision, ReasonQuota& quota) {
   nlohmann::ordered_json j;
   j["policy_version"] = decision.revision;
-  j["results"] = ResultsToJson(decision, max_reasons);
+  j["results"] = ResultsToJson(decision, quota);
   return j;
+}
+
+nlohmann::ordered_json DecisionToJson(const engine::Decision& decision) {
+  ReasonQuota all = ReasonQuota::All();
+  return DecisionToJson(decision, all);
 }
 
 }  // namespace castellan::api

@@ -104,10 +104,10 @@ bool FromAuthZen(const json& subject, const json& resource, const json& action, 
 }
 
 ojson AuthZenDecision(const engine::ActionDecision& d, const std::string& revision,
-                      size_t max_reasons) {
+                      api::ReasonQuota& reasons) {
   ojson context = {{"policy_version", revision}};
   if (d.rule) context["rule"] = d.rule->decl->name;
-  if (!d.allowed) api::AddReasons(d.reasons, max_reasons, &context);
+  if (!d.allowed) api::AddReasons(d.reasons, reasons, &context);
   return {{"decision", d.allowed}, {"context", context}};
 }
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "api/decision_json.h"
 #include "engine/decision.h"
 
 namespace castellan::server {
@@ -36,9 +37,9 @@ bool FromAuthZen(const nlohmann::json& subject, const nlohmann::json& resource,
                  const nlohmann::json& action, const nlohmann::json& context,
                  engine::DecisionRequest* out, std::string* error);
 
-// At most `max_reasons` reasons; context.reasons_omitted counts the rest.
+// The reasons `reasons` lets through; context.reasons_omitted counts the rest.
 nlohmann::ordered_json AuthZenDecision(const engine::ActionDecision& decision,
-                                       const std::string& revision, size_t max_reasons);
+                                       const std::string& revision, api::ReasonQuota& reasons);
 
 // options.evaluations_semantic of an Access Evaluations request (7.1.2.1).
 enum class EvaluationsSemantic { kExecuteAll, kDenyOnFirstDeny, kPermitOnFirstPermit };

@@ -23,9 +23,10 @@ struct ServerConfig {
   bool protect_decisions = false;  // decision endpoints need the token too
   size_t max_body_bytes = 1 << 20;
   size_t max_batch = 1000;
-  size_t max_actions = 100;     // actions in one check
-  size_t max_decisions = 5000;  // action decisions in one request, summed over a batch
-  size_t max_reasons = 16;      // reasons shown per action; the rest are counted
+  size_t max_actions = 100;             // actions in one check
+  size_t max_decisions = 5000;          // action decisions in one request, summed over a batch
+  size_t max_reasons = 16;              // reasons shown per action; the rest are counted
+  size_t max_response_reasons = 10000;  // reasons shown in one response; the rest are counted
   // What conditions may cost (engine/evaluation_budget.h); each HTTP request
   // gets one budget of request_cost units shared by all its decisions.
   engine::EvaluationLimits evaluation;

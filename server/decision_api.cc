@@ -257,6 +257,8 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
     return r;
   };
   std::string error;
+  // Shared by every decision of this response (--max-reasons, --max-response-reasons).
+  api::ReasonQuota reasons(config_.max_reasons, config_.max_response_reasons);
 
   if (path == "/v1/check" && body.contains("checks")) {
     const json& checks = body["checks"];
@@ -298,7 +300,7 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
       }
       engine::Decision d = engine::Decide(policies, entities, requests[i], budget);
       Tally(d, &allowed, &denied);
-      results.push_back({{"results", api::ResultsToJson(d, config_.max_reasons)}});
+      results.push_back({{"results", api::ResultsToJson(d, reasons)}});
     }
     return finish(200, {{"policy_version", snapshot->revision},
                         {"request_id", request.request_id},
@@ -325,7 +327,7 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
     engine::Decision d = engine::Decide(policies, entities, req, budget);
     Tally(d, &allowed, &denied);
     if (!all) {
-      ojson out = api::DecisionToJson(d, config_.max_reasons);
+      ojson out = api::DecisionToJson(d, reasons);
       out["request_id"] = request.request_id;
       return finish(200, out);
     }
@@ -335,7 +337,7 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
         allowed_actions.push_back(r.action);
       } else {
         ojson entry = ojson::object();
-        api::AddReasons(r.reasons, config_.max_reasons, &entry);
+        api::AddReasons(r.reasons, reasons, &entry);
         denied_actions[r.action] = std::move(entry);
       }
     }
@@ -363,7 +365,7 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
     engine::EvaluationBudget budget(config_.evaluation);
     engine::Decision d = engine::Decide(policies, entities, req, budget);
     Tally(d, &allowed, &denied);
-    return finish(200, AuthZenDecision(d.results.at(0), d.revision, config_.max_reasons));
+    return finish(200, AuthZenDecision(d.results.at(0), d.revision, reasons));
   }
   if (path == "/access/v1/evaluations") {
     const json& items = body["evaluations"];
@@ -406,7 +408,7 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
         engine::Decision d = engine::Decide(policies, entities, req, budget);
         Tally(d, &allowed, &denied);
         permitted = d.results.at(0).allowed;
-        results.push_back(AuthZenDecision(d.results.at(0), d.revision, config_.max_reasons));
+        results.push_back(AuthZenDecision(d.results.at(0), d.revision, reasons));
       } else {
         // An error in one item is that item's deny (AuthZEN 1.0, 7.2.1).
         denied++;

@@ -9,6 +9,7 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +26,9 @@
 
 namespace castellan::server {
 namespace {
+
+// Requests and answers larger than this hand their memory back to the system.
+constexpr size_t kReleaseMemoryAfterBytes = 256 << 10;
 
 std::string NewRequestId() {
   thread_local std::mt19937_64 random(std::random_device{}() ^
@@ -101,6 +105,16 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
                                   {"request_id", request.request_id}};
     if (!response.effect.empty()) log["effect"] = response.effect;
     WriteLogLine(log.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+
+    // A large request's decisions and JSON are freed by now, but glibc keeps
+    // the memory in this thread's arena: a burst of big batches on many
+    // threads pinned 270 MB. Handing it back costs about a millisecond, paid
+    // only after requests that large.
+    if (request.body.size() + response.body.size() > kReleaseMemoryAfterBytes) {
+      std::string().swap(request.body);
+      std::string().swap(response.body);
+      malloc_trim(0);
+    }
   }
 
  private:

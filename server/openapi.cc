@@ -111,7 +111,7 @@ const std::string& DecisionApi::OpenApiDocument() {
         "effect": {"type": "string", "enum": ["allow", "deny"]},
         "rule": {"type": "object", "nullable": true, "properties": {"name": {"type": "string"}, "policy": {"type": "string"}, "location": {"type": "string"}}},
         "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
-        "reasons_omitted": {"type": "integer", "description": "Reasons left out past --max-reasons (16); absent when none are"}}},
+        "reasons_omitted": {"type": "integer", "description": "Reasons left out past --max-reasons (16 per action) or --max-response-reasons (10000 per response); absent when none are"}}},
       "Decision": {"type": "object", "properties": {
         "policy_version": {"type": "string"}, "request_id": {"type": "string"},
         "results": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/ActionDecision"}}}},
@@ -134,7 +134,7 @@ const std::string& DecisionApi::OpenApiDocument() {
         "action": {"type": "object"}, "context": {"type": "object"},
         "evaluations": {"type": "array", "items": {"type": "object"}},
         "options": {"type": "object", "properties": {"evaluations_semantic": {"type": "string", "enum": ["execute_all", "deny_on_first_deny", "permit_on_first_permit"]}}}}},
-      "AuthZenDecision": {"type": "object", "required": ["decision"], "properties": {"decision": {"type": "boolean"}, "context": {"type": "object", "description": "policy_version, rule, reasons (at most --max-reasons), reasons_omitted; for a malformed item error {status, message}"}}}
+      "AuthZenDecision": {"type": "object", "required": ["decision"], "properties": {"decision": {"type": "boolean"}, "context": {"type": "object", "description": "policy_version, rule, reasons (at most --max-reasons, and --max-response-reasons in one response), reasons_omitted; for a malformed item error {status, message}"}}}
     }
   }
 })json";

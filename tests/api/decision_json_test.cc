@@ -47,14 +47,30 @@ engine::ActionDecision DenyWith(size_t reasons, const std::string& message = "m"
 }
 
 TEST(DecisionJson, ReasonsPastTheLimitAreLeftOutAndCounted) {
-  json j = ActionDecisionToJson(DenyWith(20), 16);
+  ReasonQuota quota(16, 1000);
+  json j = ActionDecisionToJson(DenyWith(20), quota);
   EXPECT_EQ(j["reasons"].size(), 16u);
   EXPECT_EQ(j["reasons_omitted"], 4);
-  j = ActionDecisionToJson(DenyWith(16), 16);
+  j = ActionDecisionToJson(DenyWith(16), quota);
   EXPECT_EQ(j["reasons"].size(), 16u);
   EXPECT_FALSE(j.contains("reasons_omitted"));
   // The CLI shows every reason.
-  EXPECT_EQ(ActionDecisionToJson(DenyWith(20))["reasons"].size(), 20u);
+  ReasonQuota all = ReasonQuota::All();
+  EXPECT_EQ(ActionDecisionToJson(DenyWith(20), all)["reasons"].size(), 20u);
+}
+
+TEST(DecisionJson, AWholeAnswerShowsAtMostItsShareOfReasons) {
+  // 16 per action, 40 in all: the third action gets the last 8, the fourth none.
+  ReasonQuota quota(16, 40);
+  std::vector<json> actions;
+  for (int i = 0; i < 4; ++i) actions.push_back(ActionDecisionToJson(DenyWith(20), quota));
+  EXPECT_EQ(actions[0]["reasons"].size(), 16u);
+  EXPECT_EQ(actions[1]["reasons"].size(), 16u);
+  EXPECT_EQ(actions[2]["reasons"].size(), 8u);
+  EXPECT_EQ(actions[2]["reasons_omitted"], 12);
+  EXPECT_TRUE(actions[3]["reasons"].empty());
+  EXPECT_EQ(actions[3]["reasons_omitted"], 20);
+  EXPECT_EQ(actions[3]["effect"], "deny");
 }
 
 TEST(DecisionJson, ALongMessageIsCutOnACharacterBoundary) {

@@ -276,6 +276,20 @@ TEST_F(LoadedDecisionApiTest, ReasonsPastMaxReasonsAreLeftOutAndCounted) {
   EXPECT_EQ(d["reasons_omitted"], 1);
 }
 
+TEST_F(LoadedDecisionApiTest, ABatchShowsAtMostMaxResponseReasonsInAll) {
+  config.max_response_reasons = 7;
+  json check = Check({{"id", "u"}, {"org", "o"}, {"roles", {"r1", "r2", "r3", "r4", "r5"}}});
+  check["resource"]["org"] = "o";
+  json batch = {{"checks", {check, check}}};
+  json results = Post("/v1/check", batch, 200)["results"];
+  ASSERT_EQ(results.size(), 2u);
+  const json first = results[0]["results"]["a.view"], second = results[1]["results"]["a.view"];
+  EXPECT_EQ(first["reasons"].size(), 5u);
+  EXPECT_EQ(second["reasons"].size(), 2u);  // what the first left of the 7
+  EXPECT_EQ(second["reasons_omitted"], 3);
+  EXPECT_EQ(second["effect"], "deny");
+}
+
 TEST(Metrics, CountsByRouteAndPutsUnknownNamesUnderOther) {
   Metrics metrics(DecisionApi::RouteNames());
   metrics.RecordRequest("/healthz", 200, 0.0002);
