@@ -257,7 +257,9 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
     return r;
   };
   std::string error;
-  // Shared by every decision of this response (--max-reasons, --max-response-reasons).
+  // One request, one budget and one share of reasons, whatever the route: a
+  // batch's checks and an evaluations request's items all draw on them.
+  engine::EvaluationBudget budget(config_.evaluation);
   api::ReasonQuota reasons(config_.max_reasons, config_.max_response_reasons);
 
   if (path == "/v1/check" && body.contains("checks")) {
@@ -292,7 +294,6 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
     if (decisions > config_.max_decisions)
       return TooManyDecisions(decisions, config_.max_decisions);
     ojson results = ojson::array();
-    engine::EvaluationBudget budget(config_.evaluation);  // shared by the whole batch
     for (size_t i = 0; i < requests.size(); ++i) {
       if (!item_errors[i].is_null()) {
         results.push_back(std::move(item_errors[i]));
@@ -323,7 +324,6 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
     if (req.actions.size() > config_.max_decisions) {
       return TooManyDecisions(req.actions.size(), config_.max_decisions);
     }
-    engine::EvaluationBudget budget(config_.evaluation);
     engine::Decision d = engine::Decide(policies, entities, req, budget);
     Tally(d, &allowed, &denied);
     if (!all) {
@@ -362,7 +362,6 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
                      field(body, "context"), &req, &error)) {
       return ErrorResponse(400, "invalid_request", error);
     }
-    engine::EvaluationBudget budget(config_.evaluation);
     engine::Decision d = engine::Decide(policies, entities, req, budget);
     Tally(d, &allowed, &denied);
     return finish(200, AuthZenDecision(d.results.at(0), d.revision, reasons));
@@ -384,7 +383,6 @@ HttpResponse DecisionApi::Dispatch(const Route& route, const HttpRequest& reques
       return ErrorResponse(400, "invalid_request", error);
     }
     ojson results = ojson::array();
-    engine::EvaluationBudget budget(config_.evaluation);  // shared by every evaluation
     // The top-level members are converted once; an item's own replace them.
     const AuthZenMember top_subject = AuthZenMember::Subject(field(body, "subject"));
     const AuthZenMember top_resource = AuthZenMember::Resource(field(body, "resource"));

@@ -108,8 +108,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
 
     // A large request's decisions and JSON are freed by now, but glibc keeps
     // the memory in this thread's arena: a burst of big batches on many
-    // threads pinned 270 MB. Handing it back costs about a millisecond, paid
-    // only after requests that large.
+    // threads pinned 270 MB. Only requests this large pay for handing it back.
     if (request.body.size() + response.body.size() > kReleaseMemoryAfterBytes) {
       std::string().swap(request.body);
       std::string().swap(response.body);
