@@ -382,6 +382,13 @@ class Decider {
 
   enum class Outcome { kHolds, kDoesNotHold, kError, kOutOfBudget };
 
+  // The reason code of a condition that could not be evaluated, or null when it was.
+  static const char* FailureCode(Outcome o) {
+    if (o == Outcome::kError) return "evaluation_error";
+    if (o == Outcome::kOutOfBudget) return kOutOfBudget;
+    return nullptr;
+  }
+
   // Whether the rule's when/unless let it apply; on kError and kOutOfBudget,
   // `error` says why.
   Outcome Applies(const CompiledRule& rule, const Activation& activation, std::string* error,
@@ -482,8 +489,8 @@ class Decider {
       const std::string& what = rule->decl->message.empty()
                                     ? "denied by rule '" + rule->decl->name + "'"
                                     : rule->decl->message;
-      if (o == Outcome::kError || o == Outcome::kOutOfBudget) {
-        r.code = o == Outcome::kError ? "evaluation_error" : kOutOfBudget;
+      if (const char* failure = FailureCode(o)) {
+        r.code = failure;
         r.condition = condition;
         r.message = "rule '" + rule->decl->name + "' could not be evaluated (" + error +
                     "), so it denies: " + what;
@@ -508,8 +515,8 @@ class Decider {
       Reason r;
       r.rule = rule;
       r.condition = condition;
-      if (o == Outcome::kError || o == Outcome::kOutOfBudget) {
-        r.code = o == Outcome::kError ? "evaluation_error" : kOutOfBudget;
+      if (const char* failure = FailureCode(o)) {
+        r.code = failure;
         r.message = "rule '" + rule->decl->name + "' could not be evaluated: " + error;
       } else {
         r.code = "condition_false";
