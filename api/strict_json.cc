@@ -167,8 +167,10 @@ class StrictBuilder {
     std::string pointer;
     for (size_t i = 0; i + 1 < stack_.size(); ++i) {
       const Frame& f = stack_[i];
-      pointer +=
-          "/" + (f.value->is_array() ? std::to_string(f.value->size() - 1) : PointerToken(f.key));
+      // Appended piece by piece: GCC 12 warns falsely (-Wrestrict, GCC bug
+      // 105651) on `"literal" + std::string&&` once inlined at -O2.
+      pointer += '/';
+      pointer += f.value->is_array() ? std::to_string(f.value->size() - 1) : PointerToken(f.key);
     }
     return pointer.empty() ? "the top-level object" : pointer;
   }
