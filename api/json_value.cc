@@ -81,6 +81,8 @@ nlohmann::ordered_json ToJson(const Value& value) {
       return std::string(value.type_value().name);
     case K::kError:
       return {{"error", value.error_value().message}};
+    case K::kOptional:
+      return value.optional_value() ? ToJson(*value.optional_value()) : nullptr;
   }
   return nullptr;
 }

@@ -32,6 +32,7 @@ bool Assignable(const Type& to, const Type& from, Bindings& bindings) {
     case Type::Kind::kType:
       return true;
     case Type::Kind::kList:
+    case Type::Kind::kOptional:
       return Assignable(to.param(0), from.param(0), bindings);
     case Type::Kind::kMap:
       return Assignable(to.param(0), from.param(0), bindings) &&
@@ -53,6 +54,8 @@ Type Substitute(const Type& t, const Bindings& bindings) {
       return Type::Map(Substitute(t.param(0), bindings), Substitute(t.param(1), bindings));
     case Type::Kind::kType:
       return Type::TypeOf(Substitute(t.param(0), bindings));
+    case Type::Kind::kOptional:
+      return Type::Optional(Substitute(t.param(0), bindings));
     default:
       return t;
   }
@@ -198,6 +201,10 @@ class Checker {
 
   Type SelectType(const Expr& at, const Type& operand, const std::string& field) {
     if (operand.is_dyn()) return Type::Dyn();
+    // Selecting from an optional selects from its value, if any (optionals extension).
+    if (operand.kind() == Type::Kind::kOptional) {
+      return Type::Optional(SelectType(at, operand.param(0), field));
+    }
     if (operand.kind() == Type::Kind::kMap) {
       Bindings b;
       if (!Assignable(operand.param(0), Type::String(), b)) {

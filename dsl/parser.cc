@@ -71,11 +71,7 @@ class Builder {
       return BuildLiteral(n);
     }
     if (n.is_type<g::ident_or_call>()) return BuildIdentOrCall(n);
-    if (n.is_type<g::list_lit>()) {
-      auto e = NewExpr(Expr::Kind::kList, n);
-      for (const auto& c : n.children) e->args.push_back(Build(*c));
-      return e;
-    }
+    if (n.is_type<g::list_lit>()) return BuildList(n);
     if (n.is_type<g::map_lit>()) return BuildMap(n);
     if (n.is_type<g::message_lit>()) {
       Unsupported(n, "message construction (Type{field: value}) is not supported");
@@ -186,19 +182,73 @@ class Builder {
     return select;
   }
 
+  // Elements marked `?` are optionals, included only when they hold a value.
+  ExprPtr BuildList(const Node& n) {
+    auto e = NewExpr(Expr::Kind::kList, n);
+    std::vector<bool> optional;
+    bool marked = false;
+    for (const auto& c : n.children) {
+      if (c->is_type<g::optional_entry_marker>()) {
+        marked = true;
+        continue;
+      }
+      e->args.push_back(Build(*c));
+      optional.push_back(marked);
+      marked = false;
+    }
+    return WithOptionalEntries(std::move(e), optional);
+  }
+
   ExprPtr BuildMap(const Node& n) {
     auto e = NewExpr(Expr::Kind::kMap, n);
+    std::vector<bool> optional;
     for (const auto& entry : n.children) {
       size_t first = 0;
       if (!entry->children.empty() && entry->children[0]->is_type<g::optional_entry_marker>()) {
-        Unsupported(*entry, "optional map entries (?key: value) are not supported");
         first = 1;
       }
+      optional.push_back(first == 1);
       for (size_t i = first; i < entry->children.size(); ++i) {
         e->args.push_back(Build(*entry->children[i]));
       }
     }
-    return e;
+    return WithOptionalEntries(std::move(e), optional);
+  }
+
+  // A list or map literal with optional entries (`[?x]`, `{?k: v}`) becomes a
+  // literal of optionals, every plain entry wrapped in optional.of(), filtered
+  // and unwrapped by one comprehension:
+  //   [a, ?b]      ->  [optional.of(a), b].transformList(@i, @v, @v.hasValue(), @v.value())
+  //   {k: v, ?l: w} -> {k: optional.of(v), l: w}.transformMap(@k, @v, @v.hasValue(), @v.value())
+  // The '@' names cannot clash with a rule's variables.
+  ExprPtr WithOptionalEntries(ExprPtr literal, const std::vector<bool>& optional) {
+    if (std::find(optional.begin(), optional.end(), true) == optional.end()) return literal;
+    const bool is_map = literal->kind == Expr::Kind::kMap;
+    const Expr& like = *literal;
+    for (size_t i = 0; i < optional.size(); ++i) {
+      if (optional[i]) continue;
+      ExprPtr& value = literal->args[is_map ? 2 * i + 1 : i];
+      std::vector<ExprPtr> of;
+      of.push_back(std::move(value));
+      auto ns = Synthetic(Expr::Kind::kIdent, like);
+      ns->name = "optional";
+      value = SyntheticCall("of", like, std::move(of), std::move(ns));
+    }
+    auto loop = Synthetic(Expr::Kind::kComprehension, like);
+    loop->macro = is_map ? Macro::kTransformMap : Macro::kTransformList;
+    loop->iter_var = is_map ? "@k" : "@i";
+    loop->iter_var2 = "@v";
+    auto var = [&] {
+      auto v = Synthetic(Expr::Kind::kIdent, like);
+      v->name = "@v";
+      return v;
+    };
+    loop->predicate = SyntheticCall("hasValue", like, {}, var());
+    loop->transform = SyntheticCall("value", like, {}, var());
+    loop->id = literal->id;
+    literal->id = ++next_id_;
+    loop->target = std::move(literal);
+    return loop;
   }
 
   ExprPtr BuildMember(const Node& n) {
@@ -206,7 +256,7 @@ class Builder {
     for (size_t i = 1; i < n.children.size(); ++i) {
       const Node& suffix = *n.children[i];
       if (suffix.is_type<g::optional_select>() || suffix.is_type<g::optional_index>()) {
-        Unsupported(suffix, "optional field access (.? and [?]) is not supported");
+        current = BuildOptionalAccess(n, suffix, std::move(current));
         continue;
       }
       if (suffix.is_type<g::index>()) {
@@ -238,9 +288,150 @@ class Builder {
       e->source_text = source;
       e->target = std::move(current);
       for (const auto& a : suffix.children[1]->children) e->args.push_back(Build(*a));
-      current = options_.enable_macros ? ExpandReceiverMacro(std::move(e), field) : std::move(e);
+      if (options_.enable_macros) {
+        e = ExpandExtensionMacro(std::move(e), field);
+        if (e->kind == Expr::Kind::kCall) e = ExpandReceiverMacro(std::move(e), field);
+      }
+      current = std::move(e);
     }
     return current;
+  }
+
+  // `a.?b` becomes `_?._(a, "b")` and `a[?b]` becomes `_[?_](a, b)`, cel-go's
+  // names, so that the checker and the planner see ordinary calls.
+  ExprPtr BuildOptionalAccess(const Node& member, const Node& suffix, ExprPtr operand) {
+    const bool select = suffix.is_type<g::optional_select>();
+    auto e = NewExpr(Expr::Kind::kCall, suffix);
+    e->name = select ? "_?._" : "_[?_]";
+    e->source_text = std::string(Trim(std::string_view(text_.data() + member.begin().byte,
+                                                       suffix.end().byte - member.begin().byte)));
+    e->args.push_back(std::move(operand));
+    if (select) {
+      const Node& field = *suffix.children[0];
+      std::string name(field.string_view());
+      if (name.size() >= 2 && name.front() == '`') name = name.substr(1, name.size() - 2);
+      auto constant = NewExpr(Expr::Kind::kConstant, field);
+      constant->constant.kind = Constant::Kind::kString;
+      constant->constant.string_value = std::move(name);
+      e->args.push_back(std::move(constant));
+    } else {
+      e->args.push_back(Build(*suffix.children[0]));
+    }
+    return e;
+  }
+
+  // A node the parser makes up while expanding a macro: it sits where `like` does.
+  ExprPtr Synthetic(Expr::Kind kind, const Expr& like) {
+    auto e = std::make_unique<Expr>();
+    e->kind = kind;
+    e->id = ++next_id_;
+    e->position = like.position;
+    e->source_text = like.source_text;
+    return e;
+  }
+  ExprPtr SyntheticCall(std::string name, const Expr& like, std::vector<ExprPtr> args,
+                        ExprPtr target = nullptr) {
+    auto e = Synthetic(Expr::Kind::kCall, like);
+    e->name = std::move(name);
+    e->target = std::move(target);
+    e->args = std::move(args);
+    return e;
+  }
+  // A copy of `e` with fresh ids (the checker records what each id refers to).
+  ExprPtr Clone(const Expr& e) {
+    auto c = std::make_unique<Expr>();
+    c->kind = e.kind;
+    c->id = ++next_id_;
+    c->position = e.position;
+    c->constant = e.constant;
+    c->name = e.name;
+    c->test_only = e.test_only;
+    c->macro = e.macro;
+    c->iter_var = e.iter_var;
+    c->iter_var2 = e.iter_var2;
+    c->source_text = e.source_text;
+    if (e.target) c->target = Clone(*e.target);
+    if (e.predicate) c->predicate = Clone(*e.predicate);
+    if (e.transform) c->transform = Clone(*e.transform);
+    for (const auto& a : e.args) c->args.push_back(Clone(*a));
+    return c;
+  }
+
+  static bool IsIdent(const Expr* e, std::string_view name) {
+    return e != nullptr && e->kind == Expr::Kind::kIdent && e->name == name;
+  }
+
+  // `cel.bind(x, init, body)`: `body` with `x` bound to `init`, evaluated
+  // once. Written as the one-element comprehension `[init].map(x, body)[0]`,
+  // so that the checker and the planner need nothing new for it.
+  ExprPtr Bind(const Expr& like, std::string var, ExprPtr init, ExprPtr body) {
+    auto range = Synthetic(Expr::Kind::kList, like);
+    range->args.push_back(std::move(init));
+    auto map = Synthetic(Expr::Kind::kComprehension, like);
+    map->macro = Macro::kMap;
+    map->iter_var = std::move(var);
+    map->target = std::move(range);
+    map->transform = std::move(body);
+    auto zero = Synthetic(Expr::Kind::kConstant, like);
+    zero->constant.kind = Constant::Kind::kInt;
+    std::vector<ExprPtr> args;
+    args.push_back(std::move(map));
+    args.push_back(std::move(zero));
+    return SyntheticCall("_[_]", like, std::move(args));
+  }
+
+  // The macros of cel-go's extension libraries: cel.bind, math.greatest and
+  // math.least over several arguments, and the optionals' optMap/optFlatMap.
+  ExprPtr ExpandExtensionMacro(ExprPtr call, const Node& at) {
+    if (IsIdent(call->target.get(), "cel") && call->name == "bind" && call->args.size() == 3) {
+      if (call->args[0]->kind != Expr::Kind::kIdent) {
+        Error(at, "cel.bind() needs a variable name as argument 1");
+        return call;
+      }
+      ExprPtr bound =
+          Bind(*call, call->args[0]->name, std::move(call->args[1]), std::move(call->args[2]));
+      bound->id = call->id;
+      return bound;
+    }
+    if (IsIdent(call->target.get(), "math") &&
+        (call->name == "greatest" || call->name == "least") && call->args.size() >= 2) {
+      // Any number of arguments: math.greatest(a, b, c) is math.greatest([a, b, c]).
+      auto list = Synthetic(Expr::Kind::kList, *call);
+      list->args = std::move(call->args);
+      call->args.clear();
+      call->args.push_back(std::move(list));
+      return call;
+    }
+    if ((call->name == "optMap" || call->name == "optFlatMap") && call->target &&
+        call->args.size() == 2) {
+      if (call->args[0]->kind != Expr::Kind::kIdent) {
+        Error(at, call->name + "() needs a variable name as argument 1");
+        return call;
+      }
+      // opt.optMap(x, t): opt.hasValue() ? optional.of(cel.bind(x, opt.value(), t)) :
+      // optional.none() opt.optFlatMap(x, t): the same without optional.of (t is itself an
+      // optional).
+      const Expr& like = *call;
+      ExprPtr value = SyntheticCall("value", like, {}, Clone(*call->target));
+      ExprPtr mapped = Bind(like, call->args[0]->name, std::move(value), std::move(call->args[1]));
+      if (call->name == "optMap") {
+        std::vector<ExprPtr> of;
+        of.push_back(std::move(mapped));
+        auto optional = Synthetic(Expr::Kind::kIdent, like);
+        optional->name = "optional";
+        mapped = SyntheticCall("of", like, std::move(of), std::move(optional));
+      }
+      auto optional = Synthetic(Expr::Kind::kIdent, like);
+      optional->name = "optional";
+      std::vector<ExprPtr> branches;
+      branches.push_back(SyntheticCall("hasValue", like, {}, std::move(call->target)));
+      branches.push_back(std::move(mapped));
+      branches.push_back(SyntheticCall("none", like, {}, std::move(optional)));
+      ExprPtr e = SyntheticCall("_?_:_", like, std::move(branches));
+      e->id = call->id;
+      return e;
+    }
+    return call;
   }
 
   // Rewrites r.all(x, p) and friends into a Comprehension node.

@@ -17,6 +17,11 @@ Type Type::TypeOf(Type of) {
   t.params_ = {std::move(of)};
   return t;
 }
+Type Type::Optional(Type value) {
+  Type t(Kind::kOptional);
+  t.params_ = {std::move(value)};
+  return t;
+}
 Type Type::Param(std::string name) {
   Type t(Kind::kParam);
   t.name_ = std::move(name);
@@ -53,6 +58,8 @@ std::string Type::ToString() const {
       return "type(" + params_[0].ToString() + ")";
     case Kind::kParam:
       return name_;
+    case Kind::kOptional:
+      return "optional_type(" + params_[0].ToString() + ")";
   }
   return "?";
 }
@@ -121,6 +128,7 @@ std::optional<Type> ParseTypeName(std::string_view text) {
   if (head == "list" && types.size() == 1) return Type::List(types[0]);
   if (head == "map" && types.size() == 2) return Type::Map(types[0], types[1]);
   if (head == "type" && types.size() == 1) return Type::TypeOf(types[0]);
+  if (head == "optional_type" && types.size() == 1) return Type::Optional(types[0]);
   return std::nullopt;
 }
 

@@ -29,6 +29,7 @@ class Type {
     kDuration,
     kType,
     kParam,
+    kOptional,  // optional_type(T): CEL's optionals extension
   };
 
   Type() = default;  // dyn
@@ -45,15 +46,17 @@ class Type {
   static Type List(Type elem);
   static Type Map(Type key, Type value);
   static Type TypeOf(Type t);  // type(T): the type of a type denotation
+  static Type Optional(Type value);
   static Type Param(std::string name);
 
   Kind kind() const { return kind_; }
   bool is_dyn() const { return kind_ == Kind::kDyn; }
-  // REQUIRES: kList (elem), kMap (key, value), kType (of).
+  // REQUIRES: kList (elem), kMap (key, value), kType (of), kOptional (value).
   const Type& param(size_t i) const { return params_[i]; }
   const std::string& param_name() const { return name_; }
 
-  // "int", "list(string)", "map(string, dyn)", "google.protobuf.Timestamp".
+  // "int", "list(string)", "map(string, dyn)", "google.protobuf.Timestamp",
+  // "optional_type(int)".
   std::string ToString() const;
   friend bool operator==(const Type&, const Type&) = default;
 
@@ -65,7 +68,8 @@ class Type {
 };
 
 // Parses names such as "int", "list(string)", "map(string,dyn)",
-// "google.protobuf.Duration" or a single-letter type parameter.
+// "google.protobuf.Duration", "optional_type(int)" or a single-letter type
+// parameter.
 std::optional<Type> ParseTypeName(std::string_view text);
 
 }  // namespace castellan::dsl

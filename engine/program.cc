@@ -8,6 +8,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "engine/optional_functions.h"
+
 namespace castellan::engine {
 namespace internal {
 
@@ -181,6 +183,12 @@ const char* TypeDenotation(std::string_view name) {
 
 Value SelectField(const Value& operand, const std::string& field, bool test_only) {
   if (operand.is_error()) return operand;
+  // Selecting from an optional is an optional selection (optionals extension).
+  if (operand.kind() == K::kOptional) {
+    const Value* inner = operand.optional_value();
+    if (test_only) return inner ? SelectField(*inner, field, true) : Value::Bool(false);
+    return OptionalSelect(operand, field);
+  }
   if (operand.kind() != K::kMap) {
     return Value::Error(ErrorKind::kNoMatchingOverload, "type '" + std::string(operand.TypeName()) +
                                                             "' does not support field selection");

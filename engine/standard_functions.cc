@@ -7,6 +7,7 @@
 
 #include "dsl/literal.h"
 #include "engine/function_registry.h"
+#include "engine/optional_functions.h"
 
 namespace castellan::engine {
 namespace {
@@ -213,6 +214,8 @@ Value In(Args a) {
 }
 
 Value Index(Args a) {
+  // Indexing into an optional is an optional index (optionals extension).
+  if (a.size() == 2 && a[0].kind() == K::kOptional) return OptionalIndex(a[0], a[1]);
   if (a.size() == 2 && a[0].kind() == K::kList) {
     const ValueList& list = a[0].list_value();
     int64_t i;

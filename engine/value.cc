@@ -21,6 +21,15 @@ Value Value::Error(ErrorKind kind, std::string message) {
   return Value(ErrorRef{std::make_shared<const ErrorValue>(ErrorValue{kind, std::move(message)})});
 }
 
+Value Value::Optional(Value v) {
+  return Value(OptionalRef{std::make_shared<const Value>(std::move(v))});
+}
+Value Value::None() {
+  // Every empty optional shares one (immutable) representation.
+  static const Value none{OptionalRef{nullptr}};
+  return none;
+}
+
 std::string_view Value::TypeName() const {
   switch (kind()) {
     case Kind::kNull:
@@ -49,6 +58,8 @@ std::string_view Value::TypeName() const {
       return "type";
     case Kind::kError:
       return "error";
+    case Kind::kOptional:
+      return "optional_type";
   }
   return "unknown";
 }
@@ -178,6 +189,9 @@ std::string Value::DebugString() const {
       return std::string(type_value().name);
     case Kind::kError:
       return "error(" + error_value().message + ")";
+    case Kind::kOptional:
+      if (optional_value() == nullptr) return "optional.none()";
+      return "optional.of(" + optional_value()->DebugString() + ")";
   }
   return "?";
 }
@@ -229,6 +243,11 @@ bool Equal(const Value& a, const Value& b) {
       return a.duration_value() == b.duration_value();
     case Value::Kind::kType:
       return a.type_value() == b.type_value();
+    case Value::Kind::kOptional:
+      if (a.optional_value() == nullptr || b.optional_value() == nullptr) {
+        return a.optional_value() == b.optional_value();
+      }
+      return Equal(*a.optional_value(), *b.optional_value());
     case Value::Kind::kList: {
       const auto& x = a.list_value();
       const auto& y = b.list_value();

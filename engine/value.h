@@ -64,6 +64,7 @@ class Value {
     kDuration,
     kType,
     kError,
+    kOptional,  // optional.of(x) or optional.none() (CEL's optionals extension)
   };
 
   Value() = default;  // null
@@ -80,6 +81,9 @@ class Value {
   static Value Dur(Duration d) { return Value(d); }
   static Value Type(std::string_view static_name) { return Value(TypeValue{static_name}); }
   static Value Error(ErrorKind kind, std::string message);
+  // An optional holding `v`, and the empty optional (optional.none()).
+  static Value Optional(Value v);
+  static Value None();
 
   Kind kind() const { return static_cast<Kind>(data_.index()); }
   bool is_error() const { return kind() == Kind::kError; }
@@ -98,6 +102,8 @@ class Value {
   const Duration& duration_value() const { return std::get<Duration>(data_); }
   const TypeValue& type_value() const { return std::get<TypeValue>(data_); }
   const ErrorValue& error_value() const { return *std::get<ErrorRef>(data_).p; }
+  // REQUIRES: kOptional. Null when the optional is empty.
+  const Value* optional_value() const { return std::get<OptionalRef>(data_).p.get(); }
 
   // The CEL type of this value (`type(x)`); errors report "error".
   std::string_view TypeName() const;
@@ -121,8 +127,11 @@ class Value {
   struct ErrorRef {
     std::shared_ptr<const ErrorValue> p;
   };
+  struct OptionalRef {
+    std::shared_ptr<const Value> p;  // null: none
+  };
   using Data = std::variant<std::monostate, bool, int64_t, uint64_t, double, StringRef, BytesRef,
-                            ListRef, MapRef, Timestamp, Duration, TypeValue, ErrorRef>;
+                            ListRef, MapRef, Timestamp, Duration, TypeValue, ErrorRef, OptionalRef>;
 
   template <typename T>
   explicit Value(T v) : data_(std::move(v)) {}

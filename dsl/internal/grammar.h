@@ -18,8 +18,9 @@
 //                  | "[" [ExprList] [","] "]" | "{" [MapInits] [","] "}"
 //                  | LITERAL ;
 //
-// Message construction (`T{f: v}`) and optional syntax (`a.?b`, `a[?b]`) are
-// recognised so that the parser can report them as unsupported.
+// plus CEL's optional syntax: `a.?b`, `a[?b]`, `[?x]` and `{?k: v}`.
+// Message construction (`T{f: v}`) is recognised so that the parser can
+// report it as unsupported.
 #pragma once
 
 #include <cstddef>
@@ -158,8 +159,10 @@ struct call_args : seq<lparen, expr_list, expect_rparen> {};
 struct leading_dot : one<'.'> {};
 struct ident_or_call : seq<opt<leading_dot>, identifier, sp, opt<call_args>> {};
 struct paren_expr : seq<lparen, expect_expr, expect_rparen> {};
-struct list_lit : seq<lbracket, expr_list, expect_rbracket> {};
 struct optional_entry_marker : one<'?'> {};
+// `[a, ?b]`: an element marked optional is included only when it holds a value.
+struct list_element : seq<opt<optional_entry_marker>, element> {};
+struct list_lit : seq<lbracket, opt<list_tail<list_element, comma>>, expect_rbracket> {};
 struct map_entry : seq<opt<optional_entry_marker>, element, expect_colon, expect_expr> {};
 struct map_lit : seq<lbrace, opt<list_tail<map_entry, comma>>, expect_rbrace> {};
 // `pkg.Message{field: value}`: parsed only to be reported as unsupported.

@@ -6,6 +6,7 @@
 #include "dsl/checker.h"
 #include "dsl/parser.h"
 #include "engine/activation.h"
+#include "engine/extensions.h"
 #include "engine/program.h"
 
 namespace castellan::conformance {
@@ -158,6 +159,53 @@ std::string Join(const dsl::Diagnostics& diagnostics) {
   return out;
 }
 
+// The checker environment of the cel-spec conformance tests: CEL's standard
+// library and the extension libraries, plus what the test declares.
+bool DeclareTypeEnv(const json& type_env, dsl::CheckEnvironment* env, std::string* unsupported) {
+  for (const auto& decl : type_env) {
+    if (decl.at("kind") == "ident") {
+      const std::string type_name = decl.at("type").get<std::string>();
+      auto type = dsl::ParseTypeName(type_name);
+      if (!type) {
+        *unsupported = "type " + type_name;
+        return false;
+      }
+      env->DeclareVariable(decl.at("name").get<std::string>(), *type);
+      continue;
+    }
+    for (const auto& overload : decl.at("overloads")) {
+      const bool instance = overload.at("instance").get<bool>();
+      std::string signature = (instance ? "." : "") + decl.at("name").get<std::string>() + "(";
+      std::vector<std::string> types;
+      for (const auto& p : overload.at("params")) types.push_back(p.get<std::string>());
+      types.push_back(overload.at("result").get<std::string>());
+      for (size_t i = 0; i < types.size(); ++i) {
+        if (!dsl::ParseTypeName(types[i])) {
+          *unsupported = "type " + types[i];
+          return false;
+        }
+        if (i + 1 < types.size()) signature += (i ? ", " : "") + types[i];
+      }
+      env->DeclareFunction(signature + ") -> " + types.back());
+    }
+  }
+  return true;
+}
+
+std::string WithoutSpaces(std::string s) {
+  std::erase(s, ' ');
+  return s;
+}
+
+const engine::FunctionRegistry& Functions() {
+  static const engine::FunctionRegistry* registry = [] {
+    auto* r = new engine::FunctionRegistry(engine::FunctionRegistry::Standard());
+    engine::RegisterExtensionFunctions(*r);
+    return r;
+  }();
+  return *registry;
+}
+
 }  // namespace
 
 CaseResult RunCase(const json& test) {
@@ -181,20 +229,28 @@ CaseResult RunCase(const json& test) {
     if (decl.at("kind") == "ident") variables.insert(decl.at("name").get<std::string>());
   }
 
+  // typed_result: the checker's type must match, and the value too unless
+  // the case is check_only.
+  const json* typed = expect.contains("typed_result") ? &expect.at("typed_result") : nullptr;
   if (!test.at("disable_check").get<bool>()) {
     dsl::CheckEnvironment env = dsl::CheckEnvironment::Standard();
-    for (const auto& decl : test.at("type_env")) {
-      if (decl.at("kind") != "ident") continue;
-      auto type = dsl::ParseTypeName(decl.at("type").get<std::string>());
-      if (!type) return {Outcome::kUnsupported, "type " + decl.at("type").get<std::string>()};
-      env.DeclareVariable(decl.at("name").get<std::string>(), *type);
-    }
+    engine::DeclareExtensionFunctions(env);
+    if (!DeclareTypeEnv(test.at("type_env"), &env, &detail)) return {Outcome::kUnsupported, detail};
     dsl::CheckResult checked = dsl::Check(*parsed.expr, env, "<expr>");
     if (HasUnsupported(checked.diagnostics, &detail)) return {Outcome::kUnsupported, detail};
     if (!checked.diagnostics.empty()) {
       if (expects_error) return {Outcome::kPass, ""};
       return {Outcome::kFail, "check error: " + Join(checked.diagnostics)};
     }
+    if (typed != nullptr && WithoutSpaces(checked.type.ToString()) !=
+                                WithoutSpaces(typed->at("type").get<std::string>())) {
+      return {Outcome::kFail, "expected type " + typed->at("type").get<std::string>() + ", got " +
+                                  checked.type.ToString()};
+    }
+  }
+  if (test.at("check_only").get<bool>()) {
+    if (typed == nullptr) return {Outcome::kUnsupported, "check_only without a type"};
+    return {Outcome::kPass, ""};
   }
 
   engine::MapActivation activation;
@@ -204,6 +260,7 @@ CaseResult RunCase(const json& test) {
     activation.Bind(name, std::move(v));
   }
   engine::ProgramOptions options;
+  options.functions = &Functions();
   options.variables = test.at("disable_check").get<bool>() ? nullptr : &variables;
   auto program = engine::Program::Compile(*parsed.expr, options);
   Value result = program->Evaluate(activation);
@@ -213,8 +270,11 @@ CaseResult RunCase(const json& test) {
     return {Outcome::kFail, "expected an error, got " + result.DebugString()};
   }
   Value expected = Value::Bool(true);
-  if (expect.contains("value")) {
-    if (!FromJson(expect.at("value"), &expected)) {
+  const json* expected_json = expect.contains("value") ? &expect.at("value")
+                              : typed != nullptr       ? &typed->at("value")
+                                                       : nullptr;
+  if (expected_json != nullptr) {
+    if (!FromJson(*expected_json, &expected)) {
       return {Outcome::kUnsupported, "expected value kind"};
     }
   } else if (!expect.contains("true")) {

@@ -79,8 +79,28 @@ TEST(Parser, RejectsHostileNesting) {
   EXPECT_NE(r.diagnostics[0].message.find("nested too deeply"), std::string::npos);
 }
 
+TEST(Parser, OptionalSyntaxBecomesCalls) {
+  EXPECT_EQ(Parsed("resource.?deleted.orValue(false)"),
+            "_?._(resource, \"deleted\").orValue(false)");
+  EXPECT_EQ(Parsed("m[?k]"), "_[?_](m, k)");
+  EXPECT_EQ(Parsed("[1, ?x]"),
+            "[optional.of(1), x].transformList(@i, @v, @v.hasValue(), @v.value())");
+  EXPECT_EQ(Parsed("{?'k': v}"), "{\"k\": v}.transformMap(@k, @v, @v.hasValue(), @v.value())");
+}
+
+TEST(Parser, ExpandsExtensionMacros) {
+  EXPECT_EQ(Parsed("cel.bind(x, 1, x + x)"), "_[_]([1].map(x, _+_(x, x)), 0)");
+  EXPECT_EQ(Parsed("math.greatest(1, 2.0)"), "math.greatest([1, 2.0])");
+  EXPECT_EQ(Parsed("math.least(xs)"), "math.least(xs)");
+  EXPECT_EQ(Parsed("o.optMap(v, v + 1)"),
+            "_?_:_(o.hasValue(), optional.of(_[_]([o.value()].map(v, _+_(v, 1)), 0)), "
+            "optional.none())");
+  EXPECT_EQ(Parsed("cel.bind(1, 2, 3)"),
+            "error: <expr>:1:5: error: cel.bind() needs a variable name as argument 1");
+}
+
 TEST(Parser, ReportsUnsupportedCelFeaturesAsUnsupported) {
-  for (const char* text : {"a.?b", "Msg{f: 1}", "{?'k': v}"}) {
+  for (const char* text : {"Msg{f: 1}"}) {
     ParseResult r = ParseExpression(text);
     ASSERT_FALSE(r.diagnostics.empty()) << text;
     EXPECT_EQ(r.diagnostics[0].code, "unsupported") << text;
