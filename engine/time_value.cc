@@ -1,5 +1,7 @@
 #include "engine/time_value.h"
 
+#include <date/tz.h>
+
 #include <cstdio>
 #include <limits>
 
@@ -271,10 +273,32 @@ std::string FormatDuration(const Duration& d) {
   return out;
 }
 
+namespace {
+
+// The UTC offset of IANA zone `name` (e.g. "Australia/Sydney") at `seconds`
+// since the epoch, from the system's tz database (Debian's tzdata, read by
+// Howard Hinnant's date library). False when there is no such zone.
+bool NamedZoneOffset(std::string_view name, int64_t seconds, int64_t* offset) {
+  try {
+    const date::time_zone* zone = date::locate_zone(name);
+    const date::sys_seconds at{std::chrono::seconds(seconds)};
+    *offset = zone->get_info(at).offset.count();
+    return true;
+  } catch (const std::exception&) {  // date throws for a zone it does not know
+    return false;
+  }
+}
+
+}  // namespace
+
 bool ToCivil(const Timestamp& t, std::string_view zone, CivilTime* out, std::string* error) {
   int64_t offset = 0;
-  if (!zone.empty() && !ParseZoneOffset(zone, &offset)) {
-    if (error) *error = "unsupported time zone '" + std::string(zone) + "' (use UTC or +hh:mm)";
+  if (!zone.empty() && !ParseZoneOffset(zone, &offset) &&
+      !NamedZoneOffset(zone, t.seconds, &offset)) {
+    if (error) {
+      *error = "unknown time zone '" + std::string(zone) +
+               "' (use an IANA name such as Europe/Paris, UTC or +hh:mm)";
+    }
     return false;
   }
   const int64_t local = t.seconds + offset;

@@ -47,8 +47,9 @@ std::string FormatTimestamp(const Timestamp& t);
 // "3600s", "1.500s", "-0.000000001s" (protobuf JSON form).
 std::string FormatDuration(const Duration& d);
 
-// Calendar fields of a timestamp in a time zone given as "UTC", "Z", or a fixed
-// offset "+05:30" / "-02:00" / "05:30". Named IANA zones are not supported.
+// Calendar fields of a timestamp in a time zone given as "UTC", "Z", a fixed
+// offset "+05:30" / "-02:00" / "05:30", or an IANA name ("Australia/Sydney",
+// looked up in the system's tz database, /usr/share/zoneinfo).
 struct CivilTime {
   int64_t year;
   int month;        // 1-12

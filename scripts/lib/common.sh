@@ -5,6 +5,7 @@
 CASTELLAN_BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libyaml-cpp-dev tao-pegtl-dev nlohmann-json3-dev libre2-dev libpoco-dev
+  libhowardhinnant-date-dev tzdata
 )
 CASTELLAN_TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev)
 
