@@ -228,11 +228,7 @@ class Builder {
     for (size_t i = 0; i < optional.size(); ++i) {
       if (optional[i]) continue;
       ExprPtr& value = literal->args[is_map ? 2 * i + 1 : i];
-      std::vector<ExprPtr> of;
-      of.push_back(std::move(value));
-      auto ns = Synthetic(Expr::Kind::kIdent, like);
-      ns->name = "optional";
-      value = SyntheticCall("of", like, std::move(of), std::move(ns));
+      value = OptionalCall("of", like, std::move(value));
     }
     auto loop = Synthetic(Expr::Kind::kComprehension, like);
     loop->macro = is_map ? Macro::kTransformMap : Macro::kTransformList;
@@ -337,6 +333,15 @@ class Builder {
     e->args = std::move(args);
     return e;
   }
+  // `optional.<function>(argument)`, or `optional.<function>()` for a null argument.
+  ExprPtr OptionalCall(std::string function, const Expr& like, ExprPtr argument) {
+    auto ns = Synthetic(Expr::Kind::kIdent, like);
+    ns->name = "optional";
+    std::vector<ExprPtr> args;
+    if (argument) args.push_back(std::move(argument));
+    return SyntheticCall(std::move(function), like, std::move(args), std::move(ns));
+  }
+
   // A copy of `e` with fresh ids (the checker records what each id refers to).
   ExprPtr Clone(const Expr& e) {
     auto c = std::make_unique<Expr>();
@@ -408,25 +413,17 @@ class Builder {
         Error(at, call->name + "() needs a variable name as argument 1");
         return call;
       }
-      // opt.optMap(x, t): opt.hasValue() ? optional.of(cel.bind(x, opt.value(), t)) :
-      // optional.none() opt.optFlatMap(x, t): the same without optional.of (t is itself an
-      // optional).
+      // opt.optMap(x, t):
+      //   opt.hasValue() ? optional.of(cel.bind(x, opt.value(), t)) : optional.none()
+      // opt.optFlatMap(x, t): the same without optional.of (t is itself an optional).
       const Expr& like = *call;
       ExprPtr value = SyntheticCall("value", like, {}, Clone(*call->target));
       ExprPtr mapped = Bind(like, call->args[0]->name, std::move(value), std::move(call->args[1]));
-      if (call->name == "optMap") {
-        std::vector<ExprPtr> of;
-        of.push_back(std::move(mapped));
-        auto optional = Synthetic(Expr::Kind::kIdent, like);
-        optional->name = "optional";
-        mapped = SyntheticCall("of", like, std::move(of), std::move(optional));
-      }
-      auto optional = Synthetic(Expr::Kind::kIdent, like);
-      optional->name = "optional";
+      if (call->name == "optMap") mapped = OptionalCall("of", like, std::move(mapped));
       std::vector<ExprPtr> branches;
       branches.push_back(SyntheticCall("hasValue", like, {}, std::move(call->target)));
       branches.push_back(std::move(mapped));
-      branches.push_back(SyntheticCall("none", like, {}, std::move(optional)));
+      branches.push_back(OptionalCall("none", like, nullptr));
       ExprPtr e = SyntheticCall("_?_:_", like, std::move(branches));
       e->id = call->id;
       return e;
