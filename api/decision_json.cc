@@ -84,7 +84,7 @@ bool ParseDecisionRequest(const nlohmann::json& body, bool require_actions,
 
 nlohmann::ordered_json ReasonToJson(const engine::Reason& r) {
   nlohmann::ordered_json j;
-  j["code"] = r.code;
+  j["code"] = r.Code();
   if (!r.permission.empty()) j["permission"] = r.permission;
   if (!r.required_by.empty()) j["required_by"] = r.required_by;
   if (!r.organization.empty()) j["organization"] = Clip(r.organization);

@@ -1,4 +1,5 @@
 #include <chrono>
+#include <optional>
 
 #include "engine/customer_group.h"
 #include "engine/decision.h"
@@ -11,8 +12,6 @@ using K = Value::Kind;
 // What deciding one action costs the request's budget besides its rules'
 // conditions: the scope and permission checks and the reasons it writes.
 constexpr int64_t kActionCost = 20;
-
-constexpr const char* kOutOfBudget = "evaluation_budget_exceeded";
 
 // Problems with the request as a whole are copied into every action's
 // reasons, so a request naming 90,000 unknown roles must not become 90,000
@@ -152,7 +151,7 @@ class Decider {
       d.action = action;
       if (budget_.exhausted()) {
         Reason r;
-        r.code = kOutOfBudget;
+        r.code = ReasonCode::kEvaluationBudgetExceeded;
         r.message = "the request's evaluation budget is spent, so '" + action +
                     "' is denied without being evaluated";
         d.reasons.push_back(std::move(r));
@@ -177,20 +176,21 @@ class Decider {
   }
 
  private:
-  void RequestError(std::string code, std::string message) {
+  void RequestError(ReasonCode code, std::string message) {
     if (request_errors_.size() == kMaxRequestErrors) {
       ++omitted_request_errors_;
       return;
     }
     Reason r;
-    r.code = std::move(code);
+    r.code = code;
     r.message = std::move(message);
     request_errors_.push_back(std::move(r));
   }
 
   // An entity named by id takes its stored attributes, overridden by any the
   // request carries. One named by id alone must be known to the store.
-  bool ResolveEntity(const Value& given, const Value* stored, const char* what, Value* out) {
+  bool ResolveEntity(const Value& given, const Value* stored, const char* what, ReasonCode unknown,
+                     Value* out) {
     if (!stored) {
       bool id_only = true;  // nothing but id (and kind): the store had to know it
       for (const auto& [k, v] : given.map_value().entries()) {
@@ -198,9 +198,8 @@ class Decider {
                   (k.string_value() == "id" || k.string_value() == "kind");
       }
       if (id_only) {
-        RequestError(std::string("unknown_") + what, std::string("no ") + what + " '" +
-                                                         std::string(StringField(given, "id")) +
-                                                         "' is known");
+        RequestError(unknown, std::string("no ") + what + " '" +
+                                  std::string(StringField(given, "id")) + "' is known");
         return false;
       }
       *out = given;
@@ -223,7 +222,7 @@ class Decider {
     const Value* stored = kind == "organization" ? store_.FindOrganization(id)
                           : kind == "user"       ? store_.FindUser(id)
                                                  : store_.FindResource(kind, id);
-    if (!ResolveEntity(r, stored, "resource", &resource_)) return;
+    if (!ResolveEntity(r, stored, "resource", ReasonCode::kUnknownResource, &resource_)) return;
     if (kind == "organization" && !Field(resource_, "org")) {
       // An organization belongs to itself (InMemoryEntityStore stores it so;
       // this covers stores and requests that do not).
@@ -235,25 +234,26 @@ class Decider {
   void CheckRequest() {
     const Value& given = request_.principal;
     if (given.kind() != K::kMap || StringField(given, "id").empty()) {
-      RequestError("unknown_principal", "the request names no principal (principal.id)");
+      RequestError(ReasonCode::kUnknownPrincipal, "the request names no principal (principal.id)");
     } else {
-      ResolveEntity(given, store_.FindUser(StringField(given, "id")), "principal", &principal_);
+      ResolveEntity(given, store_.FindUser(StringField(given, "id")), "principal",
+                    ReasonCode::kUnknownPrincipal, &principal_);
     }
     if (request_.resource.kind() != K::kMap) {
-      RequestError("invalid_request", "the resource must be an object of attributes");
+      RequestError(ReasonCode::kInvalidRequest, "the resource must be an object of attributes");
     } else {
       ResolveResource();
     }
     const Value& p = principal_;
     const Value& c = request_.context;
     if (c.kind() != K::kMap && c.kind() != K::kNull) {
-      RequestError("invalid_request", "the context must be an object");
+      RequestError(ReasonCode::kInvalidRequest, "the context must be an object");
     }
     if (const Value* now = Field(c, "now")) {
       if (auto t = TimeField(c, "now")) {
         now_ = Value::Time(*t);
       } else {
-        RequestError("invalid_request",
+        RequestError(ReasonCode::kInvalidRequest,
                      "context.now must be an RFC 3339 timestamp, got " + now->DebugString());
       }
     } else {
@@ -263,7 +263,7 @@ class Decider {
 
     const Value* roles = Field(p, "roles");
     if (roles && roles->kind() != K::kList) {
-      RequestError("invalid_request", "principal.roles must be a list");
+      RequestError(ReasonCode::kInvalidRequest, "principal.roles must be a list");
       return;
     }
     const Value* customised = Field(p, "permissions");
@@ -272,13 +272,13 @@ class Decider {
     for (const Value& entry : roles->list_value()) {
       const Value* name = entry.kind() == K::kString ? &entry : Field(entry, "role");
       if (!name || name->kind() != K::kString) {
-        RequestError("invalid_request",
+        RequestError(ReasonCode::kInvalidRequest,
                      "each of principal.roles must be a role name or {role: name, ...}");
         continue;
       }
       const CompiledRole* role = set_.FindRole(name->string_value());
       if (!role) {
-        RequestError("unknown_role", "unknown role '" + name->string_value() + "'");
+        RequestError(ReasonCode::kUnknownRole, "unknown role '" + name->string_value() + "'");
         continue;
       }
       Binding b{role, principal_access, role->grants};
@@ -382,11 +382,11 @@ class Decider {
 
   enum class Outcome { kHolds, kDoesNotHold, kError, kOutOfBudget };
 
-  // The reason code of a condition that could not be evaluated, or null when it was.
-  static const char* FailureCode(Outcome o) {
-    if (o == Outcome::kError) return "evaluation_error";
-    if (o == Outcome::kOutOfBudget) return kOutOfBudget;
-    return nullptr;
+  // The reason code of a condition that could not be evaluated, or none when it was.
+  static std::optional<ReasonCode> FailureCode(Outcome o) {
+    if (o == Outcome::kError) return ReasonCode::kEvaluationError;
+    if (o == Outcome::kOutOfBudget) return ReasonCode::kEvaluationBudgetExceeded;
+    return std::nullopt;
   }
 
   // Whether the rule's when/unless let it apply; on kError and kOutOfBudget,
@@ -432,7 +432,7 @@ class Decider {
     const CompiledAction* action = set_.FindAction(name);
     if (!action) {
       Reason r;
-      r.code = "unknown_action";
+      r.code = ReasonCode::kUnknownAction;
       r.message = "'" + name + "' is not a declared action";
       d.reasons.push_back(std::move(r));
       return;
@@ -444,7 +444,7 @@ class Decider {
       for (const auto& k : action->decl->on) applies = applies || k == kind;
       if (!applies) {
         Reason r;
-        r.code = "wrong_resource_kind";
+        r.code = ReasonCode::kWrongResourceKind;
         std::string kinds;
         for (const auto& k : action->decl->on) kinds += (kinds.empty() ? "" : ", ") + k;
         r.message = "'" + name + "' applies to " + kinds + ", not to '" + std::string(kind) + "'";
@@ -454,7 +454,7 @@ class Decider {
     }
     if (!in_scope_) {
       Reason r;
-      r.code = "out_of_scope";
+      r.code = ReasonCode::kOutOfScope;
       r.organization = std::string(resource_org_);
       r.message = resource_org_.empty()
                       ? "the resource names no organization (resource.org)"
@@ -464,7 +464,7 @@ class Decider {
       for (const NeededPermission& need : action->needs) {
         if (held_.Contains(need.id)) continue;
         Reason r;
-        r.code = "missing_permission";
+        r.code = ReasonCode::kMissingPermission;
         r.permission = set_.permissions()[need.id].decl->name;
         r.required_by = need.required_by;
         r.message = "needs permission '" + r.permission + "' (required by " + r.required_by +
@@ -474,7 +474,7 @@ class Decider {
     }
     if (action->decl->step_up && !TrueField(request_.context, "otp_fresh")) {
       Reason r;
-      r.code = "step_up_required";
+      r.code = ReasonCode::kStepUpRequired;
       r.message = "'" + name + "' needs a fresh one-time PIN (context.otp_fresh)";
       d.reasons.push_back(std::move(r));
     }
@@ -489,14 +489,15 @@ class Decider {
       const std::string& what = rule->decl->message.empty()
                                     ? "denied by rule '" + rule->decl->name + "'"
                                     : rule->decl->message;
-      if (const char* failure = FailureCode(o)) {
-        r.code = failure;
+      if (const auto failure = FailureCode(o)) {
+        r.code = *failure;
         r.condition = condition;
         r.message = "rule '" + rule->decl->name + "' could not be evaluated (" + error +
                     "), so it denies: " + what;
       } else {
         d.applied.push_back(rule);
-        r.code = rule->decl->reason.empty() ? "denied_by_rule" : rule->decl->reason;
+        r.code = ReasonCode::kDeniedByRule;
+        r.rule_reason = rule->decl->reason;
         r.message = what;
       }
       d.reasons.push_back(std::move(r));
@@ -515,11 +516,11 @@ class Decider {
       Reason r;
       r.rule = rule;
       r.condition = condition;
-      if (const char* failure = FailureCode(o)) {
-        r.code = failure;
+      if (const auto failure = FailureCode(o)) {
+        r.code = *failure;
         r.message = "rule '" + rule->decl->name + "' could not be evaluated: " + error;
       } else {
-        r.code = "condition_false";
+        r.code = ReasonCode::kConditionFalse;
         // Name the first operand of `when: a && b && ...` that is false (only on deny).
         const bool when_failed = rule->decl->when && condition == rule->decl->when->text;
         for (size_t i = 0; when_failed && i < rule->when_conjuncts.size(); ++i) {
@@ -535,7 +536,7 @@ class Decider {
     }
     if (misses.empty()) {
       Reason r;
-      r.code = "no_rule_matched";
+      r.code = ReasonCode::kNoRuleMatched;
       r.message = "no rule allows '" + name + "'";
       d.reasons.push_back(std::move(r));
     } else {

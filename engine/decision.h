@@ -20,11 +20,13 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/entity_store.h"
 #include "engine/evaluation_budget.h"
 #include "engine/policy_set.h"
+#include "engine/reason_code.h"
 #include "engine/value.h"
 
 namespace castellan::engine {
@@ -43,16 +45,20 @@ struct DecisionRequest {
 
 // One reason an action was denied (or, for a rule reason, why a rule applied).
 struct Reason {
-  std::string code;  // missing_permission, out_of_scope, step_up_required, condition_false,
-                     // evaluation_error, no_rule_matched, unknown_action, unknown_principal,
-                     // unknown_role, invalid_request, evaluation_budget_exceeded,
-                     // or a deny rule's own `reason`
+  ReasonCode code = ReasonCode::kInvalidRequest;
+  // A deny rule's own `reason` code (kDeniedByRule only); empty when it names none.
+  std::string rule_reason;
   std::string message;
   const CompiledRule* rule = nullptr;  // the rule that gave this reason, if any
   std::string permission;              // missing_permission
   std::string required_by;             // missing_permission: the action or permission
   std::string organization;            // out_of_scope
   std::string condition;               // condition_false / evaluation_error: source text
+
+  // The code on the wire: the rule's own reason when it gives one, else the enum's name.
+  std::string_view Code() const {
+    return rule_reason.empty() ? ReasonCodeName(code) : std::string_view(rule_reason);
+  }
 };
 
 struct ActionDecision {

@@ -32,7 +32,7 @@ TEST(DecisionJson, FieldsThatNameAnEntityMustBeStrings) {
             "");
 }
 
-engine::Reason Reason(const std::string& code, const std::string& message) {
+engine::Reason Reason(engine::ReasonCode code, const std::string& message) {
   engine::Reason r;
   r.code = code;
   r.message = message;
@@ -42,7 +42,8 @@ engine::Reason Reason(const std::string& code, const std::string& message) {
 engine::ActionDecision DenyWith(size_t reasons, const std::string& message = "m") {
   engine::ActionDecision d;
   d.action = "a";
-  for (size_t i = 0; i < reasons; ++i) d.reasons.push_back(Reason("unknown_role", message));
+  for (size_t i = 0; i < reasons; ++i)
+    d.reasons.push_back(Reason(engine::ReasonCode::kUnknownRole, message));
   return d;
 }
 
@@ -77,10 +78,19 @@ TEST(DecisionJson, ALongMessageIsCutOnACharacterBoundary) {
   // Messages echo request values (a role name, an id) into every action's reasons.
   std::string long_name(kMaxReasonTextBytes - 1, 'x');
   long_name += "\xc3\xa9\xc3\xa9";  // "éé": the cut falls inside the first
-  const json j = ReasonToJson(Reason("unknown_role", long_name));
+  const json j = ReasonToJson(Reason(engine::ReasonCode::kUnknownRole, long_name));
   const std::string message = j["message"];
   EXPECT_EQ(message, std::string(kMaxReasonTextBytes - 1, 'x') + "...");
-  EXPECT_EQ(ReasonToJson(Reason("unknown_role", "short"))["message"], "short");
+  EXPECT_EQ(ReasonToJson(Reason(engine::ReasonCode::kUnknownRole, "short"))["message"], "short");
+}
+
+TEST(DecisionJson, ACodeIsItsEnumNameOrTheDenyRulesOwnReason) {
+  EXPECT_EQ(ReasonToJson(Reason(engine::ReasonCode::kMissingPermission, "m"))["code"],
+            "missing_permission");
+  engine::Reason own = Reason(engine::ReasonCode::kDeniedByRule, "m");
+  EXPECT_EQ(ReasonToJson(own)["code"], "denied_by_rule");
+  own.rule_reason = "role_not_beneath";
+  EXPECT_EQ(ReasonToJson(own)["code"], "role_not_beneath");
 }
 
 }  // namespace

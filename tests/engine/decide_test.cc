@@ -149,7 +149,7 @@ class DecideTest : public ::testing::Test {
 
   static bool HasReason(const ActionDecision& d, const std::string& code) {
     for (const auto& r : d.reasons) {
-      if (r.code == code) return true;
+      if (r.Code() == code) return true;
     }
     return false;
   }
@@ -180,7 +180,7 @@ TEST_F(DecideTest, NoRuleMatchedIsDefaultDeny) {
   EXPECT_FALSE(d.allowed);
   ASSERT_EQ(d.reasons.size(), 1u);
   // The allow rule's condition failed to evaluate (no department): never an allow.
-  EXPECT_EQ(d.reasons[0].code, "evaluation_error");
+  EXPECT_EQ(d.reasons[0].code, ReasonCode::kEvaluationError);
 }
 
 TEST_F(DecideTest, DenyOverridesAllow) {
@@ -206,7 +206,7 @@ TEST_F(DecideTest, MissingDependencyNamesThePermission) {
   EXPECT_FALSE(d.allowed);
   std::vector<std::string> missing;
   for (const auto& r : d.reasons) {
-    if (r.code == "missing_permission") {
+    if (r.code == ReasonCode::kMissingPermission) {
       missing.push_back(r.permission);
       EXPECT_EQ(r.required_by, "backup_set.add");
     }
@@ -245,7 +245,7 @@ TEST_F(DecideTest, OutOfScopeForAnotherPartnersCustomer) {
   auto d = One(kOwnerOnFabrikam, R"({"kind": "organization", "id": "initech"})", "company.view");
   EXPECT_FALSE(d.allowed);
   ASSERT_FALSE(d.reasons.empty());
-  EXPECT_EQ(d.reasons[0].code, "out_of_scope");
+  EXPECT_EQ(d.reasons[0].code, ReasonCode::kOutOfScope);
   EXPECT_EQ(d.reasons[0].organization, "initech");
 }
 
@@ -374,7 +374,7 @@ TEST_F(DecideTest, ManyRequestProblemsAreListedUpToALimitAndCounted) {
   auto d = One(principal.c_str(), R"({"kind": "organization", "id": "acme"})", "company.view");
   EXPECT_FALSE(d.allowed);
   ASSERT_EQ(d.reasons.size(), 16u);
-  EXPECT_EQ(d.reasons.front().code, "unknown_role");
+  EXPECT_EQ(d.reasons.front().code, ReasonCode::kUnknownRole);
   EXPECT_NE(d.reasons.back().message.find("and 984 more problems"), std::string::npos)
       << d.reasons.back().message;
 }

@@ -39,7 +39,7 @@ Value Map(std::vector<MapValue::Entry> entries) {
 
 bool HasReason(const ActionDecision& d, const std::string& code) {
   for (const auto& r : d.reasons) {
-    if (r.code == code) return true;
+    if (r.Code() == code) return true;
   }
   return false;
 }

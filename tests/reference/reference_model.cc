@@ -695,7 +695,7 @@ std::vector<RefActionDecision> Reduce(const engine::Decision& decision) {
   for (const auto& a : decision.results) {
     RefActionDecision d{a.action, a.allowed, rule_id(a.rule), {}};
     for (const auto& r : a.reasons) {
-      d.reasons.push_back(RefReason{r.code, r.permission, r.required_by, r.organization,
+      d.reasons.push_back(RefReason{std::string(r.Code()), r.permission, r.required_by, r.organization,
                                     r.condition, rule_id(r.rule)});
     }
     out.push_back(std::move(d));
