@@ -1,61 +1,59 @@
-// DecisionApi: every HTTP route of the service, as plain functions from an
-// HttpRequest to an HttpResponse (docs/http-api.md, and /v1/openapi.json).
+// DecisionApi: the service's HTTP routes (server/route_table.h) answered as
+// plain functions from an HttpRequest to an HttpResponse (docs/http-api.md,
+// and /v1/openapi.json).
 //
-// Handle() never throws: wrong input is a 4xx with {"error": {"code",
-// "message"}}, and anything unexpected a 500 of the same shape. Each request
-// reads the one snapshot that is current when it starts.
+// Handle() resolves the route once, then checks access, the body limit and,
+// for JSON routes, the media type and the JSON before the route's handler
+// runs. It never throws: wrong input is a 4xx with {"error": {"code",
+// "message"}}, anything unexpected a 500 of the same shape whose cause goes to
+// the error log. Every response carries the request's X-Request-Id and the
+// route's metrics label. Each request reads the one snapshot that is current
+// when it starts. Thread-safe: handlers share only the ServiceState and
+// Metrics, which are.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "server/config.h"
 #include "server/http_types.h"
+#include "server/json_response.h"
 #include "server/metrics.h"
+#include "server/route_table.h"
 #include "server/service_state.h"
 
 namespace castellan::server {
 
-struct Route {
-  const char* method;
-  const char* path;
-  enum class Access { kOpen, kDecision, kAdmin } access;
-  const char* summary;
-};
-
 class DecisionApi {
  public:
-  DecisionApi(ServiceState& state, Metrics& metrics, const ServerConfig& config)
-      : state_(state), metrics_(metrics), config_(config) {}
+  // Where the cause of a 500 goes: one JSON line. Standard error by default.
+  using ErrorLog = std::function<void(const std::string& line)>;
 
-  HttpResponse Handle(const HttpRequest& request);
+  DecisionApi(ServiceState& state, Metrics& metrics, const ServerConfig& config,
+              const RouteTable& routes = RouteTable::Service(), ErrorLog error_log = nullptr);
 
-  // Every route, for routing, the OpenAPI test and metrics.
-  static const std::vector<Route>& Routes();
-  // The route's path when the request names one, else "not_found" (metrics label).
+  HttpResponse Handle(const HttpRequest& request) const;
+
+  // The service's routes, for the OpenAPI test and the fuzzer.
+  static std::span<const Route> Routes() { return RouteTable::Service().routes(); }
+  // The metrics label of a request for `path` that Handle() did not answer
+  // (the transport refused it first); Handle() sets HttpResponse::route itself.
   static std::string RouteName(const std::string& path);
-  // Every name RouteName() returns, for Metrics.
-  static std::vector<std::string> RouteNames();
+  // Every label a response may carry, for Metrics.
+  static std::vector<std::string> RouteNames() { return RouteTable::Service().MetricsNames(); }
   // The OpenAPI 3 document describing Routes().
   static const std::string& OpenApiDocument();
 
  private:
-  HttpResponse Dispatch(const Route& route, const HttpRequest& request);
+  HttpResponse Serve(const RouteTable::Match& match, const HttpRequest& request) const;
 
   ServiceState& state_;
   Metrics& metrics_;
   const ServerConfig& config_;
+  const RouteTable& routes_;
+  ErrorLog error_log_;
 };
-
-// {"error": {"code": ..., "message": ...}} with `status`.
-HttpResponse ErrorResponse(int status, const std::string& code, const std::string& message);
-
-// Whether a Content-Type names JSON: the media type application/json exactly
-// (any case), parameters allowed ("application/json; charset=utf-8").
-bool IsJsonMediaType(std::string_view content_type);
-
-// Compares in time independent of where the strings differ.
-bool ConstantTimeEquals(const std::string& a, const std::string& b);
 
 }  // namespace castellan::server

@@ -24,6 +24,9 @@ struct HttpResponse {
   std::string body;
   std::map<std::string, std::string> headers;  // beyond Content-Type
   std::string effect;  // for the access log: "allow", "deny", "mixed" or empty
+  // The metrics label of the route that answered (DecisionApi::Handle sets it;
+  // empty for a response the transport made itself).
+  std::string route;
 };
 
 }  // namespace castellan::server

@@ -1,93 +1,25 @@
-// The OpenAPI 3 document of the HTTP API. tests/server/openapi_test.cc checks
-// that every route of DecisionApi::Routes() is described here.
-#include "server/decision_api.h"
+#include "server/openapi.h"
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "engine/reason_code.h"
 
 namespace castellan::server {
+namespace {
 
-const std::string& DecisionApi::OpenApiDocument() {
-  static const std::string document = R"json({
+using ojson = nlohmann::ordered_json;
+
+// Everything but the paths, which come from the route table.
+constexpr const char* kBase = R"json({
   "openapi": "3.0.3",
   "info": {
     "title": "Castellan",
     "version": "0.1.0",
     "description": "Authorization decisions for multi-tenant partner portals: allow or deny, the deciding rule, and reasons a person can act on. Request bodies are application/json (parameters such as charset allowed) and are read strictly: a key twice in one object (duplicate_key), a NUL byte (invalid_json) or nesting deeper than 64 (nesting_too_deep) is a 400, so no proxy in front can read a body differently."
   },
-  "paths": {
-    "/v1/check": {
-      "post": {
-        "summary": "Decide actions for one principal and resource, or a batch of checks",
-        "requestBody": {"required": true, "content": {"application/json": {"schema": {
-          "oneOf": [{"$ref": "#/components/schemas/CheckRequest"}, {"$ref": "#/components/schemas/BatchRequest"}]}}}},
-        "responses": {
-          "200": {"description": "Decisions", "content": {"application/json": {"schema": {
-            "oneOf": [{"$ref": "#/components/schemas/Decision"}, {"$ref": "#/components/schemas/BatchDecision"}]}}}},
-          "400": {"$ref": "#/components/responses/Error"},
-          "401": {"$ref": "#/components/responses/Error"},
-          "413": {"description": "body_too_large, batch_too_large (over --max-batch checks), too_many_actions (one check over --max-actions) or too_many_decisions (actions summed over the checks over --max-decisions); refused before any decision", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-          "415": {"$ref": "#/components/responses/Error"},
-          "503": {"$ref": "#/components/responses/Error"}
-        }
-      }
-    },
-    "/v1/allowed-actions": {
-      "post": {
-        "summary": "Every declared action the principal may do on the resource, with reasons for the rest",
-        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Entities"}}}},
-        "responses": {
-          "200": {"description": "Allowed and denied actions", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AllowedActions"}}}},
-          "400": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"},
-          "415": {"$ref": "#/components/responses/Error"}
-        }
-      }
-    },
-    "/access/v1/evaluation": {
-      "post": {
-        "summary": "AuthZEN 1.0 Access Evaluation",
-        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuthZenEvaluation"}}}},
-        "responses": {
-          "200": {"description": "The decision", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuthZenDecision"}}}},
-          "400": {"$ref": "#/components/responses/Error"},
-          "413": {"$ref": "#/components/responses/Error"},
-          "415": {"$ref": "#/components/responses/Error"}
-        }
-      }
-    },
-    "/access/v1/evaluations": {
-      "post": {
-        "summary": "AuthZEN 1.0 Access Evaluations (batch)",
-        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuthZenEvaluations"}}}},
-        "responses": {
-          "200": {"description": "Decisions in request order (cut short by deny_on_first_deny or permit_on_first_permit)", "content": {"application/json": {"schema": {
-            "type": "object", "properties": {"evaluations": {"type": "array", "items": {"$ref": "#/components/schemas/AuthZenDecision"}}}}}}},
-          "400": {"$ref": "#/components/responses/Error"},
-          "413": {"description": "body_too_large, batch_too_large (over --max-batch) or too_many_decisions (over --max-decisions)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-          "415": {"$ref": "#/components/responses/Error"}
-        }
-      }
-    },
-    "/.well-known/authzen-configuration": {
-      "get": {"summary": "AuthZEN PDP metadata", "responses": {"200": {"description": "Metadata", "content": {"application/json": {"schema": {"type": "object"}}}}}}
-    },
-    "/v1/policies": {
-      "get": {"summary": "The policy revision serving, its files and the last reload result", "responses": {"200": {"description": "Policy status", "content": {"application/json": {"schema": {"type": "object"}}}}}}
-    },
-    "/v1/policies/reload": {
-      "post": {
-        "summary": "Reload policies and entities; on errors the old set keeps serving",
-        "security": [{"bearer": []}],
-        "responses": {
-          "200": {"description": "Reloaded", "content": {"application/json": {"schema": {"type": "object"}}}},
-          "401": {"$ref": "#/components/responses/Error"},
-          "422": {"description": "Rejected with diagnostics (file:line:column); the old revision keeps serving", "content": {"application/json": {"schema": {"type": "object"}}}}
-        }
-      }
-    },
-    "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "Alive"}}}},
-    "/readyz": {"get": {"summary": "Readiness: a policy set is loaded", "responses": {"200": {"description": "Ready"}, "503": {"$ref": "#/components/responses/Error"}}}},
-    "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
-    "/v1/openapi.json": {"get": {"summary": "This API as an OpenAPI 3 document", "responses": {"200": {"description": "This document"}}}}
-  },
+  "paths": {},
   "components": {
     "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
     "responses": {
@@ -138,6 +70,57 @@ const std::string& DecisionApi::OpenApiDocument() {
     }
   }
 })json";
+
+// A response of the shared Error shape, unless the route describes its own.
+void AddError(ojson& responses, const char* status) {
+  if (!responses.contains(status)) responses[status] = {{"$ref", "#/components/responses/Error"}};
+}
+
+ojson Operation(const Route& route) {
+  ojson op = ojson::parse(route.openapi);
+  ojson described = {{"summary", route.summary}, {"operationId", route.name}};
+  described.update(op);
+  using A = Route::Access;
+  if (route.access == A::kAdmin) {
+    described["security"] = ojson::array({{{"bearer", ojson::array()}}});
+  } else if (route.access == A::kDecision || route.access == A::kAdminWhenTokenSet) {
+    // Open unless a token protects it (--protect-decisions, or one configured).
+    described["security"] = ojson::array({ojson::object(), {{"bearer", ojson::array()}}});
+  }
+  // Taken after the last new member: an ordered_json object is a vector.
+  ojson& responses = described["responses"];
+  if (route.access != A::kOpen) AddError(responses, "401");
+  if (route.body == Route::Body::kJsonObject) {
+    for (const char* status : {"400", "413", "415", "503"}) AddError(responses, status);
+  }
+  return described;
+}
+
+}  // namespace
+
+std::string BuildOpenApiDocument(const RouteTable& table) {
+  ojson doc = ojson::parse(kBase);
+  for (const Route& route : table.routes()) {
+    std::string method = route.method;
+    std::transform(method.begin(), method.end(), method.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    doc["paths"][route.path][method] = Operation(route);
+  }
+  ojson codes = ojson::array();
+  std::string list;
+  for (const auto& info : engine::AllReasonCodes()) {
+    codes.push_back(info.name);
+    list += "; " + std::string(info.name) + ": " + std::string(info.summary);
+  }
+  // A deny rule may give its own code, so the built-in ones are listed, not enforced.
+  ojson& code = doc["components"]["schemas"]["Reason"]["properties"]["code"];
+  code["description"] = "A built-in code, or a deny rule's own `reason`" + list;
+  code["anyOf"] = ojson::array({{{"enum", codes}}, {{"type", "string"}}});
+  return doc.dump(2);
+}
+
+const std::string& ServiceOpenApiDocument() {
+  static const std::string document = BuildOpenApiDocument(RouteTable::Service());
   return document;
 }
 

@@ -290,6 +290,92 @@ TEST_F(LoadedDecisionApiTest, ABatchShowsAtMostMaxResponseReasonsInAll) {
   EXPECT_EQ(second["effect"], "deny");
 }
 
+// The native API refuses a field it does not know: a typo ("action" for
+// "actions", "princpal") would otherwise be decided as something else.
+TEST_F(LoadedDecisionApiTest, NativeRequestsRefuseUnknownFieldsByName) {
+  json check = Check({{"id", "u"}});
+  check["contxt"] = json::object();
+  json error = Post("/v1/check", check, 400)["error"];
+  EXPECT_EQ(error["code"], "invalid_request");
+  EXPECT_NE(error["message"].get<std::string>().find("unknown field 'contxt'"), std::string::npos)
+      << error;
+  json batch = {{"checks", {Check({{"id", "u"}})}}, {"check", 1}};
+  EXPECT_EQ(Post("/v1/check", batch, 400)["error"]["message"], "a batch has only 'checks'");
+}
+
+// AuthZEN 1.0 requires a PDP to ignore members it does not know, at every level.
+TEST_F(LoadedDecisionApiTest, AuthZenRequestsIgnoreUnknownMembers) {
+  json evaluation = {{"subject", {{"type", "user"}, {"id", "u"}, {"x-extra", 1}}},
+                     {"resource", {{"type", "organization"}, {"id", "o"}, {"x-extra", true}}},
+                     {"action", {{"name", "a.view"}, {"properties", {{"method", "GET"}}}}},
+                     {"context", {{"time", "now"}}},
+                     {"x-vendor", {{"anything", "at all"}}}};
+  json d = Post("/access/v1/evaluation", evaluation, 200);
+  EXPECT_EQ(d["decision"], false);
+  EXPECT_EQ(d["context"]["reasons"][0]["code"], "unknown_principal") << d;
+  json evaluations = evaluation;
+  evaluations["evaluations"] = {{{"action", {{"name", "a.edit"}}}, {"x-item-extra", 1}}};
+  evaluations["options"] = {{"evaluations_semantic", "execute_all"}, {"x-option", 1}};
+  json answers = Post("/access/v1/evaluations", evaluations, 200)["evaluations"];
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_FALSE(answers[0]["context"].contains("error")) << answers[0];
+}
+
+// /v1/policies tells what serves without telling where the files live.
+class PoliciesRouteTest : public ::testing::Test {
+ protected:
+  static std::filesystem::path Root() {
+    return std::filesystem::temp_directory_path() /
+           ("castellan_policies_route_" + std::to_string(::getpid()));
+  }
+  void SetUp() override {
+    std::filesystem::create_directories(Root() / "policies");
+    std::filesystem::create_directories(Root() / "elsewhere");
+    std::ofstream(Root() / "policies" / "p.yaml") << "kind: Permissions\nactions: {a.view: {}}\n";
+    std::ofstream(Root() / "elsewhere" / "entities.json") << "{\"organizations\": [";
+  }
+  void TearDown() override { std::filesystem::remove_all(Root()); }
+
+  json Policies(const DecisionApi& api, const std::string& authorization, int status) {
+    HttpRequest r = Request("GET", "/v1/policies");
+    r.authorization = authorization;
+    HttpResponse response = api.Handle(r);
+    EXPECT_EQ(response.status, status) << response.body;
+    EXPECT_EQ(response.body.find(Root().string()), std::string::npos) << response.body;
+    return json::parse(response.body);
+  }
+
+  Metrics metrics{DecisionApi::RouteNames()};
+  ServerConfig config;
+};
+
+TEST_F(PoliciesRouteTest, FilesAreShownRelativeToThePolicyDirectoryOrByName) {
+  ServiceState loaded{Root() / "policies", {}};
+  ASSERT_TRUE(loaded.Reload().ok);
+  json body = Policies(DecisionApi{loaded, metrics, config}, "", 200);
+  EXPECT_EQ(body["files"], json({"p.yaml"}));
+  EXPECT_EQ(body["entity_files"], json::array());
+
+  // An entity file outside the directory is named alone, in diagnostics too.
+  ServiceState broken{Root() / "policies", {Root() / "elsewhere" / "entities.json"}};
+  ASSERT_FALSE(broken.Reload().ok);
+  body = Policies(DecisionApi{broken, metrics, config}, "", 200);
+  EXPECT_EQ(body["entity_files"], json({"entities.json"}));
+  ASSERT_FALSE(body["last_reload"]["diagnostics"].empty()) << body;
+  EXPECT_EQ(body["last_reload"]["diagnostics"][0]["file"], "entities.json") << body;
+}
+
+TEST_F(PoliciesRouteTest, NeedsTheAdminTokenOnceOneIsConfigured) {
+  ServiceState loaded{Root() / "policies", {Root() / "policies" / "entities.json"}};
+  DecisionApi api{loaded, metrics, config};
+  Policies(api, "", 200);  // no token configured: open, as before
+  config.admin_token = "s3cret";
+  EXPECT_EQ(Policies(api, "", 401)["error"]["code"], "unauthorized");
+  EXPECT_EQ(Policies(api, "Bearer wrong", 401)["error"]["code"], "unauthorized");
+  json body = Policies(api, "Bearer s3cret", 200);
+  EXPECT_EQ(body["entity_files"], json({"entities.json"}));  // inside the directory: relative
+}
+
 TEST(Metrics, CountsByRouteAndPutsUnknownNamesUnderOther) {
   Metrics metrics(DecisionApi::RouteNames());
   metrics.RecordRequest("/healthz", 200, 0.0002);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "engine/reason_code.h"
 #include "server/decision_api.h"
 
 namespace castellan::server {
@@ -60,6 +61,45 @@ TEST(OpenApi, ABatchItemIsItsResultsOrItsOwnError) {
   for (const char* code : {"duplicate_key", "too_many_actions", "too_many_decisions"}) {
     EXPECT_NE(codes.find(code), std::string::npos) << code;
   }
+}
+
+// The document derives from the route table; these pin what it derives.
+TEST(OpenApi, EachOperationCarriesWhatItsRouteImplies) {
+  auto doc = nlohmann::json::parse(DecisionApi::OpenApiDocument());
+  for (const auto& route : DecisionApi::Routes()) {
+    std::string method = route.method;
+    std::transform(method.begin(), method.end(), method.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    const auto& op = doc["paths"][route.path][method];
+    const std::string where = std::string(route.method) + " " + route.path;
+    EXPECT_EQ(op["summary"], route.summary) << where;
+    EXPECT_EQ(op["operationId"], route.name) << where;
+    EXPECT_TRUE(op["responses"].contains("200")) << where;
+    if (route.access == Route::Access::kOpen) {
+      EXPECT_FALSE(op.contains("security")) << where;
+    } else {
+      EXPECT_TRUE(op["responses"].contains("401")) << where;
+      EXPECT_NE(op["security"].dump().find("bearer"), std::string::npos) << where;
+    }
+    if (route.body == Route::Body::kJsonObject) {
+      EXPECT_TRUE(op.contains("requestBody")) << where;
+      for (const char* status : {"400", "413", "415", "503"}) {
+        EXPECT_TRUE(op["responses"].contains(status)) << where << " " << status;
+      }
+    }
+  }
+  // Admin routes are for the token holder alone; optional security is `{}` first.
+  EXPECT_EQ(doc["paths"]["/v1/policies/reload"]["post"]["security"],
+            nlohmann::json::parse(R"([{"bearer": []}])"));
+}
+
+TEST(OpenApi, ListsEveryReasonCode) {
+  auto doc = nlohmann::json::parse(DecisionApi::OpenApiDocument());
+  const auto& code = doc["components"]["schemas"]["Reason"]["properties"]["code"];
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto& info : engine::AllReasonCodes()) names.push_back(info.name);
+  EXPECT_EQ(code["anyOf"][0]["enum"], names);
+  EXPECT_EQ(code["anyOf"][1]["type"], "string");  // a deny rule's own reason
 }
 
 TEST(ConstantTimeEquals, ComparesWholeStrings) {

@@ -468,7 +468,8 @@ TEST(ServeReload, BrokenPolicyUnderLoadKeepsTheOldRevisionServing) {
   // SIGHUP takes the same path.
   kill(server.pid(), SIGHUP);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  json status = server.Call("GET", "/v1/policies").Json();
+  json status =
+      server.Call("GET", "/v1/policies", "", {{"Authorization", "Bearer s3cret-token"}}).Json();
   EXPECT_EQ(status["revision"], revision);
   EXPECT_EQ(status["last_reload"]["ok"], false);
   EXPECT_EQ(status["last_reload"]["diagnostics"][0]["file"], "broken.yaml");

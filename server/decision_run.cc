@@ -1,0 +1,28 @@
+#include "server/decision_run.h"
+
+#include "server/json_response.h"
+
+namespace castellan::server {
+
+engine::Decision DecisionRun::Decide(const engine::DecisionRequest& request) {
+  engine::Decision d = engine::Decide(*snapshot_.policies, *snapshot_.entities, request, budget_);
+  for (const auto& r : d.results) (r.allowed ? allowed_ : denied_)++;
+  return d;
+}
+
+HttpResponse DecisionRun::Answer(Metrics& metrics, int status,
+                                 const nlohmann::ordered_json& body) const {
+  metrics.RecordDecisions(allowed_, denied_);
+  HttpResponse r = JsonResponse(status, body);
+  r.effect = allowed_ && denied_ ? "mixed" : allowed_ ? "allow" : denied_ ? "deny" : "";
+  return r;
+}
+
+HttpResponse TooManyDecisions(size_t n, size_t limit) {
+  return ErrorResponse(413, "too_many_decisions",
+                       "the request asks for " + std::to_string(n) +
+                           " decisions (actions summed over its checks); at most " +
+                           std::to_string(limit) + " per request (--max-decisions)");
+}
+
+}  // namespace castellan::server

@@ -1,0 +1,49 @@
+// DecisionRun: what one decision request spends and shows, shared by the
+// native and AuthZEN routes: one evaluation budget and one reason quota for
+// all of its decisions (a batch's checks, an evaluations request's items),
+// and the tally of effects that metrics and the access log report.
+// One per request; not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "api/decision_json.h"
+#include "engine/decision.h"
+#include "server/config.h"
+#include "server/http_types.h"
+#include "server/metrics.h"
+#include "server/service_state.h"
+
+namespace castellan::server {
+
+class DecisionRun {
+ public:
+  DecisionRun(const Snapshot& snapshot, const ServerConfig& config)
+      : snapshot_(snapshot),
+        budget_(config.evaluation),
+        reasons_(config.max_reasons, config.max_response_reasons) {}
+
+  // Decides against the request's snapshot, spending its budget, and counts the effects.
+  engine::Decision Decide(const engine::DecisionRequest& request);
+  // Counts a deny given without deciding (a malformed AuthZEN item).
+  void CountDeny() { ++denied_; }
+
+  api::ReasonQuota& reasons() { return reasons_; }
+
+  // `body` with `status`; records the decisions in `metrics` and the effect
+  // for the access log.
+  HttpResponse Answer(Metrics& metrics, int status, const nlohmann::ordered_json& body) const;
+
+ private:
+  const Snapshot& snapshot_;
+  engine::EvaluationBudget budget_;
+  api::ReasonQuota reasons_;
+  uint64_t allowed_ = 0, denied_ = 0;
+};
+
+// 413 too_many_decisions: the request asks for `n` decisions, over `limit`.
+HttpResponse TooManyDecisions(size_t n, size_t limit);
+
+}  // namespace castellan::server

@@ -1,0 +1,153 @@
+// The native decision routes: /v1/check (one check or a batch) and
+// /v1/allowed-actions. Shapes: docs/http-api.md and docs/decisions.md.
+#include <string>
+#include <vector>
+
+#include "api/decision_json.h"
+#include "server/decision_run.h"
+#include "server/json_response.h"
+#include "server/route.h"
+
+namespace castellan::server {
+namespace {
+
+using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
+
+std::string TooManyActions(size_t n, size_t limit) {
+  return std::to_string(n) + " actions in one check; at most " + std::to_string(limit) +
+         " (--max-actions)";
+}
+
+// One batch item's own error, in place of its results.
+ojson ItemError(const std::string& code, const std::string& message) {
+  return {{"error", {{"code", code}, {"message", message}}}};
+}
+
+HttpResponse Batch(const RouteContext& c) {
+  const json& body = *c.body;
+  const ServerConfig& config = c.config;
+  const json& checks = body["checks"];
+  if (!checks.is_array() || checks.empty()) {
+    return ErrorResponse(400, "invalid_request", "'checks' must be a non-empty array");
+  }
+  if (body.size() != 1) return ErrorResponse(400, "invalid_request", "a batch has only 'checks'");
+  if (checks.size() > config.max_batch) {
+    return ErrorResponse(413, "batch_too_large",
+                         "at most " + std::to_string(config.max_batch) + " checks per batch");
+  }
+  // A malformed check gets its own error in place of its results, so one bad
+  // item cannot hide the others' answers; the limits hold before any work.
+  std::vector<engine::DecisionRequest> requests(checks.size());
+  std::vector<ojson> item_errors(checks.size());  // null: the check is well formed
+  size_t decisions = 0;
+  std::string error;
+  for (size_t i = 0; i < checks.size(); ++i) {
+    const std::string where = "checks[" + std::to_string(i) + "]: ";
+    if (!api::ParseDecisionRequest(checks[i], true, &requests[i], &error)) {
+      item_errors[i] = ItemError("invalid_request", where + error);
+    } else if (requests[i].actions.size() > config.max_actions) {
+      item_errors[i] =
+          ItemError("too_many_actions",
+                    where + TooManyActions(requests[i].actions.size(), config.max_actions));
+    } else {
+      decisions += requests[i].actions.size();
+    }
+  }
+  if (decisions > config.max_decisions) return TooManyDecisions(decisions, config.max_decisions);
+  DecisionRun run(*c.snapshot, config);
+  ojson results = ojson::array();
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (!item_errors[i].is_null()) {
+      results.push_back(std::move(item_errors[i]));
+      continue;
+    }
+    const engine::Decision d = run.Decide(requests[i]);
+    results.push_back({{"results", api::ResultsToJson(d, run.reasons())}});
+  }
+  return run.Answer(c.metrics, 200,
+                    {{"policy_version", c.snapshot->revision},
+                     {"request_id", c.request.request_id},
+                     {"results", results}});
+}
+
+// One check (`all` false) or every declared action (`all` true).
+HttpResponse Decide(const RouteContext& c, bool all) {
+  const json& body = *c.body;
+  if (all && body.contains("actions")) {
+    return ErrorResponse(400, "invalid_request",
+                         "allowed-actions decides every declared action; leave out 'actions'");
+  }
+  engine::DecisionRequest req;
+  std::string error;
+  if (!api::ParseDecisionRequest(body, !all, &req, &error)) {
+    return ErrorResponse(400, "invalid_request", error);
+  }
+  if (req.actions.size() > c.config.max_actions) {
+    return ErrorResponse(413, "too_many_actions",
+                         TooManyActions(req.actions.size(), c.config.max_actions));
+  }
+  if (req.actions.size() > c.config.max_decisions) {
+    return TooManyDecisions(req.actions.size(), c.config.max_decisions);
+  }
+  DecisionRun run(*c.snapshot, c.config);
+  const engine::Decision d = run.Decide(req);
+  if (!all) {
+    ojson out = api::DecisionToJson(d, run.reasons());
+    out["request_id"] = c.request.request_id;
+    return run.Answer(c.metrics, 200, out);
+  }
+  ojson allowed = ojson::array(), denied = ojson::object();
+  for (const auto& r : d.results) {
+    if (r.allowed) {
+      allowed.push_back(r.action);
+    } else {
+      ojson entry = ojson::object();
+      api::AddReasons(r.reasons, run.reasons(), &entry);
+      denied[r.action] = std::move(entry);
+    }
+  }
+  return run.Answer(c.metrics, 200,
+                    {{"policy_version", d.revision},
+                     {"request_id", c.request.request_id},
+                     {"allowed", allowed},
+                     {"denied", denied}});
+}
+
+HttpResponse Check(const RouteContext& c) {
+  return c.body->contains("checks") ? Batch(c) : Decide(c, false);
+}
+
+HttpResponse AllowedActions(const RouteContext& c) {
+  return Decide(c, true);
+}
+
+}  // namespace
+
+std::vector<Route> NativeRoutes() {
+  using A = Route::Access;
+  using B = Route::Body;
+  return {
+      {"POST", "/v1/check", "check", A::kDecision, B::kJsonObject,
+       "Decide actions for one principal and resource, or a batch of checks",
+       R"json({
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {
+          "oneOf": [{"$ref": "#/components/schemas/CheckRequest"}, {"$ref": "#/components/schemas/BatchRequest"}]}}}},
+        "responses": {
+          "200": {"description": "Decisions", "content": {"application/json": {"schema": {
+            "oneOf": [{"$ref": "#/components/schemas/Decision"}, {"$ref": "#/components/schemas/BatchDecision"}]}}}},
+          "413": {"description": "body_too_large, batch_too_large (over --max-batch checks), too_many_actions (one check over --max-actions) or too_many_decisions (actions summed over the checks over --max-decisions); refused before any decision", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }})json",
+       &Check},
+      {"POST", "/v1/allowed-actions", "allowed_actions", A::kDecision, B::kJsonObject,
+       "Every declared action the principal may do on the resource, with reasons for the rest",
+       R"json({
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Entities"}}}},
+        "responses": {
+          "200": {"description": "Allowed and denied actions", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AllowedActions"}}}}
+        }})json",
+       &AllowedActions},
+  };
+}
+
+}  // namespace castellan::server

@@ -1,0 +1,68 @@
+// Route: one HTTP endpoint declared once, with everything the dispatcher,
+// the OpenAPI document and metrics need to know of it, and its handler.
+//
+// The dispatcher (RouteTable, DecisionApi::Handle) resolves the route, checks
+// access, the body limit and, for JSON routes, the media type and the JSON
+// before the handler runs; a handler only does its own route's work. The
+// routes themselves live by family in native_routes.cc, authzen_routes.cc and
+// admin_routes.cc. Handlers see plain values (server/http_types.h), never an
+// HTTP library.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "server/config.h"
+#include "server/http_types.h"
+#include "server/metrics.h"
+#include "server/service_state.h"
+
+namespace castellan::server {
+
+// What a handler reads. Valid for the call only.
+struct RouteContext {
+  const HttpRequest& request;
+  ServiceState& state;
+  Metrics& metrics;
+  const ServerConfig& config;
+  // The snapshot current when the request started (null before the first
+  // load); non-null for routes with Body::kJsonObject.
+  std::shared_ptr<const Snapshot> snapshot;
+  // The request body as a JSON object, for routes with Body::kJsonObject.
+  const nlohmann::json* body = nullptr;
+};
+
+using RouteHandler = HttpResponse (*)(const RouteContext& context);
+
+struct Route {
+  enum class Access {
+    kOpen,
+    kDecision,          // open, or the admin token with --protect-decisions
+    kAdmin,             // the admin token; refused to all when none is configured
+    kAdminWhenTokenSet  // the admin token when one is configured, else open
+  };
+  enum class Body {
+    kNone,        // any body is ignored
+    kJsonObject,  // application/json, strict JSON, an object; 503 until a policy set loads
+  };
+
+  const char* method;  // GET routes answer HEAD too
+  const char* path;    // exact; also the route's metrics label
+  const char* name;    // the OpenAPI operationId
+  Access access;
+  Body body;
+  const char* summary;
+  // The OpenAPI operation object beyond summary, operationId and security,
+  // as JSON text; the responses every route of its kind may give (401, 400,
+  // 413, 415, 503) are added from `access` and `body` (openapi.cc).
+  const char* openapi;
+  RouteHandler handler;
+};
+
+// The route families, in the order the document lists them.
+std::vector<Route> NativeRoutes();
+std::vector<Route> AuthZenRoutes();
+std::vector<Route> AdminRoutes();
+
+}  // namespace castellan::server
