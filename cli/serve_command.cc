@@ -10,6 +10,7 @@
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/service_state.h"
+#include "server/tls_context.h"
 
 namespace castellan::cli {
 namespace {
@@ -41,8 +42,14 @@ environment, which wins over the config file):
   }
   help += R"(  -h, --help
 
+Connections: a few threads serve them all; each request must arrive within
+the header and body timeouts and a keep-alive connection may wait the idle
+timeout; above --max-connections a new connection gets 503 "overloaded" and
+is closed (docs/http-edge.md).
+
 Exit status: 0 after a clean shutdown, 1 when the policies or entities cannot
-be loaded at start or the address cannot be bound, 2 on usage errors.
+be loaded at start or the address cannot be bound, 2 on usage errors
+(including a TLS certificate or key that cannot be loaded).
 )";
   return help;
 }
@@ -81,6 +88,15 @@ int ServeCommand(const std::vector<std::string>& args) {
     return kExitUsage;
   }
 
+  std::shared_ptr<server::TlsContext> tls;
+  if (config.tls()) {
+    tls = server::LoadTlsContext(config.tls_cert, config.tls_key, &error);
+    if (!tls) {
+      std::cerr << "castellan serve: " << error << "\n";
+      return kExitUsage;
+    }
+  }
+
   // Signals are taken synchronously by this thread; block them before any
   // other thread starts so that every thread inherits the mask.
   sigset_t signals;
@@ -100,10 +116,12 @@ int ServeCommand(const std::vector<std::string>& args) {
   }
   server::Metrics metrics(server::DecisionApi::RouteNames());
   server::DecisionApi api(state, metrics, config);
-  server::HttpServer http(config, api, metrics);
+  server::HttpServer http(config, api, metrics, tls);
   try {
     const uint16_t port = http.Bind();
-    if (config.issuer.empty()) config.issuer = "http://" + config.host + ":" + std::to_string(port);
+    if (config.issuer.empty()) {
+      config.issuer = (tls ? "https://" : "http://") + config.host + ":" + std::to_string(port);
+    }
     http.Start();
   } catch (const std::exception& e) {
     std::cerr << "castellan serve: " << e.what() << "\n";
@@ -111,6 +129,7 @@ int ServeCommand(const std::vector<std::string>& args) {
   }
   LogEvent({{"event", "listening"},
             {"address", config.host + ":" + std::to_string(http.port())},
+            {"tls", tls != nullptr},
             {"policy_version", first.revision},
             {"policies", config.policies.string()},
             {"admin_token", config.admin_token.empty() ? "none" : "set"}});

@@ -42,12 +42,21 @@ const std::vector<SettingInfo>& Settings() {
       {"--max-evaluation-bytes", "CASTELLAN_MAX_EVALUATION_BYTES", "max_evaluation_bytes",
        "bytes of strings, lists and maps one rule condition may build (4194304)"},
       {"--threads", "CASTELLAN_THREADS", "threads",
-       "request threads (twice the cores, at least 4)"},
-      {"--max-queued", "CASTELLAN_MAX_QUEUED", "max_queued",
-       "connections waiting for a thread (256)"},
-      {"--timeout", "CASTELLAN_TIMEOUT", "timeout", "seconds a silent client is kept (10)"},
+       "threads serving every connection (one per hardware thread)"},
+      {"--max-connections", "CASTELLAN_MAX_CONNECTIONS", "max_connections",
+       "open connections; above it a new one gets 503 overloaded and is closed (10000)"},
+      {"--header-timeout", "CASTELLAN_HEADER_TIMEOUT", "header_timeout",
+       "seconds to send a request's line and headers, else the connection is closed (10)"},
+      {"--body-timeout", "CASTELLAN_BODY_TIMEOUT", "body_timeout",
+       "seconds to send a request's body once its headers are in (30)"},
+      {"--idle-timeout", "CASTELLAN_IDLE_TIMEOUT", "idle_timeout",
+       "seconds a keep-alive connection may wait for its next request (60)"},
+      {"--tls-cert", "CASTELLAN_TLS_CERT", "tls_cert",
+       "PEM certificate chain; with --tls-key, serve HTTPS (TLS 1.2 and 1.3) only"},
+      {"--tls-key", "CASTELLAN_TLS_KEY", "tls_key", "PEM private key of --tls-cert"},
       {"--watch", "CASTELLAN_WATCH", "watch", "reload when policy or entity files change (false)"},
-      {"--issuer", "CASTELLAN_ISSUER", "issuer", "the AuthZEN issuer URL (http://HOST:PORT)"},
+      {"--issuer", "CASTELLAN_ISSUER", "issuer",
+       "the AuthZEN issuer URL (http://HOST:PORT, https:// with TLS)"},
   };
   return settings;
 }
@@ -60,6 +69,13 @@ bool ParseUnsigned(const std::string& s, uint64_t max, uint64_t* out) {
   if (ec != std::errc() || p != s.data() + s.size() || v > max) return false;
   *out = v;
   return true;
+}
+
+// "https://pdp.example.com/" and "https://pdp.example.com" name the same
+// issuer; endpoints are the issuer plus "/access/v1/...".
+std::string NormalizeIssuer(std::string issuer) {
+  while (!issuer.empty() && issuer.back() == '/') issuer.pop_back();
+  return issuer;
 }
 
 bool ParseBool(const std::string& s, bool* out) {
@@ -133,16 +149,36 @@ bool Apply(const std::string& key, const std::string& value, const std::string& 
   } else if (key == "threads") {
     if (!ParseUnsigned(value, 1024, &n)) return fail("expected 0 to 1024");
     c->threads = static_cast<int>(n);
-  } else if (key == "max_queued") {
-    if (!ParseUnsigned(value, 100000, &n) || n == 0) return fail("expected 1 to 100000");
-    c->max_queued = static_cast<int>(n);
-  } else if (key == "timeout") {
+  } else if (key == "max_connections") {
+    if (!ParseUnsigned(value, 1000000, &n) || n == 0) return fail("expected 1 to 1000000");
+    c->max_connections = n;
+  } else if (key == "header_timeout" || key == "body_timeout" || key == "idle_timeout") {
     if (!ParseUnsigned(value, 3600, &n) || n == 0) return fail("expected 1 to 3600 seconds");
-    c->timeout_seconds = static_cast<int>(n);
+    int* field = key == "header_timeout" ? &c->header_timeout_seconds
+                 : key == "body_timeout" ? &c->body_timeout_seconds
+                                         : &c->idle_timeout_seconds;
+    *field = static_cast<int>(n);
+  } else if (key == "tls_cert") {
+    c->tls_cert = value;
+  } else if (key == "tls_key") {
+    c->tls_key = value;
   } else if (key == "issuer") {
-    c->issuer = value;
+    c->issuer = NormalizeIssuer(value);
   } else {
     *error = source + ": unknown setting '" + key + "'";
+    return false;
+  }
+  return true;
+}
+
+// Settings that are each valid alone but not in this combination.
+bool CheckTogether(const ServerConfig& c, std::string* error) {
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    *error = "--tls-cert and --tls-key go together: give both or neither";
+    return false;
+  }
+  if (c.tls() && c.issuer.rfind("http://", 0) == 0) {
+    *error = "--issuer: with TLS on the issuer is an https URL, got '" + c.issuer + "'";
     return false;
   }
   return true;
@@ -229,7 +265,7 @@ bool ParseServerConfig(const std::vector<std::string>& args,
     }
     if (!Apply(f.key, f.value, f.name, config, error)) return false;
   }
-  return true;
+  return CheckTogether(*config, error);
 }
 
 }  // namespace castellan::server

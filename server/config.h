@@ -31,11 +31,21 @@ struct ServerConfig {
   // gets one budget of request_cost units shared by all its decisions.
   engine::EvaluationLimits evaluation;
 
-  int threads = 0;           // 0: twice the cores, at least 4
-  int max_queued = 256;      // connections waiting for a thread
-  int timeout_seconds = 10;  // a client silent this long is dropped
-  bool watch = false;        // reload when policy or entity files change
-  std::string issuer;        // AuthZEN metadata; default http://HOST:PORT
+  // The HTTP edge (docs/http-edge.md): a few threads serve every connection,
+  // so these bound what idle and slow clients may hold.
+  int threads = 0;                  // I/O threads; 0: one per hardware thread
+  size_t max_connections = 10000;   // above it a new connection gets 503 and is closed
+  int header_timeout_seconds = 10;  // from a request's first byte to its last header line
+  int body_timeout_seconds = 30;    // from the end of the headers to the end of the body
+  int idle_timeout_seconds = 60;    // between keep-alive requests
+  std::filesystem::path tls_cert;   // PEM; with tls_key, serve HTTPS only
+  std::filesystem::path tls_key;
+  bool watch = false;  // reload when policy or entity files change
+  // AuthZEN metadata; default http(s)://HOST:PORT. Never ends with '/', so that
+  // the endpoints derived from it have one slash.
+  std::string issuer;
+
+  bool tls() const { return !tls_cert.empty(); }
 };
 
 // One setting: its flag, environment variable, config-file key and help.

@@ -1,28 +1,38 @@
-// HttpServer: Poco Net's HTTPServer in front of DecisionApi. This is the only
-// file that knows Poco; it turns Poco requests into HttpRequest, enforces the
-// body limit before reading, writes one JSON access-log line per request and
-// records metrics.
+// HttpServer: the HTTP edge in front of DecisionApi (docs/http-edge.md). A
+// fixed pool of threads runs every connection asynchronously (Boost.Beast on
+// Boost.Asio); requests are answered inline on those threads. This and
+// http_connection.cc are the only files that know the HTTP library.
+//
+// Start() and Stop() are called from one thread.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "server/config.h"
 #include "server/decision_api.h"
+#include "server/log_line.h"
 #include "server/metrics.h"
+#include "server/tls_context.h"
 
 namespace castellan::server {
 
 class HttpServer {
  public:
-  HttpServer(const ServerConfig& config, DecisionApi& api, Metrics& metrics);
+  // `tls`: serve HTTPS with it (LoadTlsContext), or null for plain HTTP.
+  HttpServer(const ServerConfig& config, DecisionApi& api, Metrics& metrics,
+             std::shared_ptr<TlsContext> tls = nullptr);
   ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds the listening socket and returns its port (useful with port 0);
   // throws std::runtime_error when it cannot bind.
   uint16_t Bind();
   // Starts accepting on the bound socket (binding first if Bind() was not called).
   void Start();
-  // Stops accepting, lets requests in flight finish, then returns.
+  // Stops accepting, closes idle connections, lets requests in flight finish
+  // (waiting at most the body timeout), then returns.
   void Stop();
   // The bound port (useful with port 0).
   uint16_t port() const;
@@ -31,8 +41,5 @@ class HttpServer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Writes one line to standard output in a single write (lines do not interleave).
-void WriteLogLine(const std::string& line);
 
 }  // namespace castellan::server

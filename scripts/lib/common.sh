@@ -5,9 +5,10 @@
 CASTELLAN_BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libyaml-cpp-dev tao-pegtl-dev nlohmann-json3-dev libre2-dev libpoco-dev
-  libhowardhinnant-date-dev tzdata
+  libhowardhinnant-date-dev tzdata libboost1.81-dev libssl-dev
 )
-CASTELLAN_TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev)
+# curl and openssl: the HTTP edge's TLS tests (tests/server/http_edge_test.cc).
+CASTELLAN_TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev curl openssl)
 
 # install_missing PKG...: apt-get installs only what dpkg does not already have,
 # so a second run costs nothing.

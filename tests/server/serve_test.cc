@@ -1,8 +1,5 @@
 // Starts the real `castellan serve` on a free loopback port and talks HTTP to
 // it, as a client would.
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/StreamSocket.h>
 #include <gtest/gtest.h>
@@ -18,143 +15,17 @@
 #include <sstream>
 #include <thread>
 
+#include "server_process.h"
+
 namespace {
 
-namespace fs = std::filesystem;
-using json = nlohmann::json;
-
-struct Reply {
-  int status = 0;
-  std::string body;
-  std::string request_id;
-  std::string content_type;
-  json Json() const { return json::parse(body, nullptr, false); }
-};
-
-class Server {
- public:
-  // Copies the default pack to a temporary directory (so tests can break it)
-  // and starts `castellan serve` there with `extra` arguments.
-  explicit Server(std::vector<std::string> extra = {}) {
-    dir_ = fs::temp_directory_path() /
-           ("castellan_serve_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "policies");
-    fs::copy(CASTELLAN_SOURCE_DIR "/policies", dir_ / "policies", fs::copy_options::recursive);
-    std::ofstream(dir_ / "token") << "s3cret-token\n";
-    std::vector<std::string> args = {
-        CASTELLAN_BINARY,     "serve",
-        "--listen",           "127.0.0.1:0",
-        "--policies",         (dir_ / "policies").string(),
-        "--entities",         (dir_ / "policies" / "entities.yaml").string(),
-        "--admin-token-file", (dir_ / "token").string()};
-    args.insert(args.end(), extra.begin(), extra.end());
-    log_path_ = dir_ / "log";
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* log = std::fopen(log_path_.c_str(), "w");
-      dup2(fileno(log), STDOUT_FILENO);
-      dup2(fileno(log), STDERR_FILENO);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    // The first log line says where it listens.
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-      std::ifstream in(log_path_);
-      std::string line;
-      while (std::getline(in, line)) {
-        json j = json::parse(line, nullptr, false);
-        if (j.is_object() && j.value("event", "") == "listening") {
-          const std::string address = j["address"];
-          port_ = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
-        }
-      }
-    }
-  }
-
-  ~Server() {
-    if (pid_ > 0 && !stopped_) Stop();
-    fs::remove_all(dir_);
-  }
-
-  // SIGTERM, then the exit status.
-  int Stop() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    stopped_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  Reply Call(const std::string& method, const std::string& path, const std::string& body = "",
-             const std::map<std::string, std::string>& headers = {},
-             const std::string& content_type = "application/json") {
-    Reply reply;
-    try {
-      Poco::Net::HTTPClientSession session("127.0.0.1", port_);
-      session.setTimeout(Poco::Timespan(10, 0));
-      Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-      for (const auto& [k, v] : headers) request.set(k, v);
-      if (!body.empty() || method == "POST") {
-        request.setContentType(content_type);
-        request.setContentLength64(static_cast<int64_t>(body.size()));
-      }
-      session.sendRequest(request) << body;
-      Poco::Net::HTTPResponse response;
-      std::istream& in = session.receiveResponse(response);
-      std::stringstream text;
-      text << in.rdbuf();
-      reply.status = response.getStatus();
-      reply.body = text.str();
-      reply.request_id = response.get("X-Request-Id", "");
-      reply.content_type = response.getContentType();
-    } catch (const Poco::Exception& e) {
-      reply.body = e.displayText();
-    }
-    return reply;
-  }
-
-  Reply Post(const std::string& path, const json& body,
-             const std::map<std::string, std::string>& headers = {}) {
-    return Call("POST", path, body.dump(), headers);
-  }
-
-  std::string Log() const {
-    std::ifstream in(log_path_);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
-  uint16_t port() const { return port_; }
-  pid_t pid() const { return pid_; }
-  const fs::path& dir() const { return dir_; }
-
- private:
-  static inline int counter_ = 0;
-  fs::path dir_, log_path_;
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-  bool stopped_ = false;
-};
-
-const json kNow = {{"now", "2026-11-02T12:00:00Z"}};
-
-json Check(const std::string& principal, const std::string& org, std::vector<std::string> actions) {
-  return {{"principal", {{"id", principal}}},
-          {"resource", {{"kind", "organization"}, {"id", org}}},
-          {"actions", actions},
-          {"context", kNow}};
-}
+using namespace castellan::testing;
 
 class ServeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    server_ = new Server({"--max-body-bytes", "4096", "--max-batch", "3", "--timeout", "1"});
+    server_ = new Server({"--max-body-bytes", "4096", "--max-batch", "3", "--header-timeout", "1",
+                          "--body-timeout", "1"});
     ASSERT_NE(server_->port(), 0) << server_->Log();
   }
   static void TearDownTestSuite() {

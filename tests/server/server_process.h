@@ -1,0 +1,257 @@
+// Starts the real `castellan serve` on a free loopback port for a test and
+// talks to it: HTTP through Poco's client, raw bytes through a socket.
+#pragma once
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace castellan::testing {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::string request_id;
+  std::string content_type;
+  json Json() const { return json::parse(body, nullptr, false); }
+};
+
+class Server {
+ public:
+  // Copies the default pack to a temporary directory (so tests can break it)
+  // and starts `castellan serve` there with `extra` arguments.
+  explicit Server(std::vector<std::string> extra = {}) {
+    dir_ = fs::temp_directory_path() /
+           ("castellan_serve_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "policies");
+    fs::copy(CASTELLAN_SOURCE_DIR "/policies", dir_ / "policies", fs::copy_options::recursive);
+    std::ofstream(dir_ / "token") << "s3cret-token\n";
+    std::vector<std::string> args = {
+        CASTELLAN_BINARY,     "serve",
+        "--listen",           "127.0.0.1:0",
+        "--policies",         (dir_ / "policies").string(),
+        "--entities",         (dir_ / "policies" / "entities.yaml").string(),
+        "--admin-token-file", (dir_ / "token").string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    log_path_ = dir_ / "log";
+    pid_ = fork();
+    if (pid_ == 0) {
+      FILE* log = std::fopen(log_path_.c_str(), "w");
+      dup2(fileno(log), STDOUT_FILENO);
+      dup2(fileno(log), STDERR_FILENO);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    // The first log line says where it listens.
+    for (int i = 0; i < 200 && port_ == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      std::ifstream in(log_path_);
+      std::string line;
+      while (std::getline(in, line)) {
+        json j = json::parse(line, nullptr, false);
+        if (j.is_object() && j.value("event", "") == "listening") {
+          const std::string address = j["address"];
+          port_ = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+        }
+      }
+    }
+  }
+
+  ~Server() {
+    if (pid_ > 0 && !stopped_) Stop();
+    fs::remove_all(dir_);
+  }
+
+  // SIGTERM, then the exit status.
+  int Stop() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    stopped_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  Reply Call(const std::string& method, const std::string& path, const std::string& body = "",
+             const std::map<std::string, std::string>& headers = {},
+             const std::string& content_type = "application/json") {
+    Reply reply;
+    try {
+      Poco::Net::HTTPClientSession session("127.0.0.1", port_);
+      session.setTimeout(Poco::Timespan(10, 0));
+      Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+      for (const auto& [k, v] : headers) request.set(k, v);
+      if (!body.empty() || method == "POST") {
+        request.setContentType(content_type);
+        request.setContentLength64(static_cast<int64_t>(body.size()));
+      }
+      session.sendRequest(request) << body;
+      Poco::Net::HTTPResponse response;
+      std::istream& in = session.receiveResponse(response);
+      std::stringstream text;
+      text << in.rdbuf();
+      reply.status = response.getStatus();
+      reply.body = text.str();
+      reply.request_id = response.get("X-Request-Id", "");
+      reply.content_type = response.getContentType();
+    } catch (const Poco::Exception& e) {
+      reply.body = e.displayText();
+    }
+    return reply;
+  }
+
+  Reply Post(const std::string& path, const json& body,
+             const std::map<std::string, std::string>& headers = {}) {
+    return Call("POST", path, body.dump(), headers);
+  }
+
+  std::string Log() const {
+    std::ifstream in(log_path_);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const fs::path& dir() const { return dir_; }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path dir_, log_path_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  bool stopped_ = false;
+};
+
+const json kNow = {{"now", "2026-11-02T12:00:00Z"}};
+
+// A native check of the default pack.
+inline json Check(const std::string& principal, const std::string& org,
+                  std::vector<std::string> actions) {
+  return {{"principal", {{"id", principal}}},
+          {"resource", {{"kind", "organization"}, {"id", org}}},
+          {"actions", actions},
+          {"context", kNow}};
+}
+
+// A raw TCP connection to the server, for what an HTTP client library would
+// not send. Closed when destroyed.
+class RawConnection {
+ public:
+  explicit RawConnection(uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+
+  bool Send(const std::string& bytes) {
+    return fd_ >= 0 && ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+                           static_cast<ssize_t>(bytes.size());
+  }
+
+  // Reads until the server closes the connection or `timeout` passes.
+  struct Received {
+    std::string text;
+    bool closed = false;  // the server closed (or reset) the connection
+    std::chrono::milliseconds after{0};
+  };
+  Received ReadUntilClosed(std::chrono::milliseconds timeout) {
+    Received r;
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + timeout;
+    while (fd_ >= 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+      char buf[4096];
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        r.closed = true;
+        break;
+      }
+      r.text.append(buf, static_cast<size_t>(n));
+    }
+    r.after = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    return r;
+  }
+
+  // Reads until `text` holds `count` complete responses' worth of "HTTP/1.1 "
+  // status lines, or `timeout` passes.
+  std::string ReadResponses(size_t count, std::chrono::milliseconds timeout) {
+    std::string text;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto complete = [&] {
+      size_t seen = 0, at = 0;
+      while (seen < count) {
+        const size_t head = text.find("\r\n\r\n", at);
+        if (head == std::string::npos) return false;
+        const size_t cl = text.find("Content-Length: ", at);
+        size_t length = 0;
+        if (cl != std::string::npos && cl < head) length = std::stoul(text.substr(cl + 16));
+        if (text.size() < head + 4 + length) return false;
+        at = head + 4 + length;
+        ++seen;
+      }
+      return true;
+    };
+    while (fd_ >= 0 && !complete()) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+      char buf[4096];
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      text.append(buf, static_cast<size_t>(n));
+    }
+    return text;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace castellan::testing
