@@ -94,5 +94,58 @@ TEST(ServerConfig, EvaluationBudgetsHaveSafeDefaultsAndCanBeSet) {
   EXPECT_NE(error.find("--max-request-cost"), std::string::npos) << error;
 }
 
+TEST(ServerConfig, ConnectionLimitsAndDeadlinesHaveSafeDefaultsAndCanBeSet) {
+  ServerConfig c;
+  std::string error;
+  ASSERT_TRUE(ParseServerConfig({}, Env{}.get(), &c, &error)) << error;
+  EXPECT_EQ(c.max_connections, 10000u);
+  EXPECT_EQ(c.header_timeout_seconds, 10);
+  EXPECT_EQ(c.body_timeout_seconds, 30);
+  EXPECT_EQ(c.idle_timeout_seconds, 60);
+  EXPECT_FALSE(c.tls());
+  ASSERT_TRUE(ParseServerConfig({"--max-connections", "50", "--header-timeout", "2",
+                                 "--body-timeout", "3", "--idle-timeout", "4"},
+                                Env{}.get(), &c, &error))
+      << error;
+  EXPECT_EQ(c.max_connections, 50u);
+  EXPECT_EQ(c.header_timeout_seconds, 2);
+  EXPECT_EQ(c.body_timeout_seconds, 3);
+  EXPECT_EQ(c.idle_timeout_seconds, 4);
+  ServerConfig bad;
+  EXPECT_FALSE(ParseServerConfig({"--idle-timeout", "0"}, Env{}.get(), &bad, &error));
+  EXPECT_NE(error.find("--idle-timeout: expected 1 to 3600 seconds"), std::string::npos) << error;
+  EXPECT_FALSE(ParseServerConfig({"--max-connections", "0"}, Env{}.get(), &bad, &error));
+  EXPECT_NE(error.find("--max-connections"), std::string::npos) << error;
+}
+
+TEST(ServerConfig, TheIssuerLosesItsTrailingSlash) {
+  ServerConfig c;
+  std::string error;
+  ASSERT_TRUE(ParseServerConfig({"--issuer", "https://pdp.example.com/"}, Env{}.get(), &c, &error))
+      << error;
+  EXPECT_EQ(c.issuer, "https://pdp.example.com");
+  Env env;
+  env.values["CASTELLAN_ISSUER"] = "https://pdp.example.com/authz//";
+  ASSERT_TRUE(ParseServerConfig({}, env.get(), &c, &error)) << error;
+  EXPECT_EQ(c.issuer, "https://pdp.example.com/authz");
+}
+
+TEST(ServerConfig, TlsNeedsCertificateAndKeyAndAnHttpsIssuer) {
+  ServerConfig c;
+  std::string error;
+  ASSERT_TRUE(
+      ParseServerConfig({"--tls-cert", "c.pem", "--tls-key", "k.pem"}, Env{}.get(), &c, &error))
+      << error;
+  EXPECT_TRUE(c.tls());
+  ServerConfig half;
+  EXPECT_FALSE(ParseServerConfig({"--tls-cert", "c.pem"}, Env{}.get(), &half, &error));
+  EXPECT_NE(error.find("--tls-cert and --tls-key go together"), std::string::npos) << error;
+  ServerConfig plain_issuer;
+  EXPECT_FALSE(ParseServerConfig(
+      {"--tls-cert", "c.pem", "--tls-key", "k.pem", "--issuer", "http://pdp.example.com"},
+      Env{}.get(), &plain_issuer, &error));
+  EXPECT_NE(error.find("https URL"), std::string::npos) << error;
+}
+
 }  // namespace
 }  // namespace castellan::server
