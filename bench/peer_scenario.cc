@@ -28,6 +28,7 @@
 
 #include "api/json_value.h"
 #include "dsl/policy_loader.h"
+#include "engine/catalogue.h"
 #include "engine/decision.h"
 
 namespace {
@@ -108,7 +109,8 @@ int main(int argc, char** argv) {
     yaml << "---\nkind: Policy\nname: rbac\nrules:\n  - name: holders\n    effect: allow\n"
             "    actions: [\"*\"]\n";
   }
-  auto loaded = castellan::dsl::LoadPolicyFiles({{"scenario.yaml", yaml.str()}});
+  auto loaded = castellan::dsl::LoadPolicyFiles({{"scenario.yaml", yaml.str()}},
+                                                 castellan::engine::PolicyEnvironments());
   if (!loaded.source) {
     std::cerr << loaded.FormattedDiagnostics();
     return 1;

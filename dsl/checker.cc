@@ -101,8 +101,11 @@ bool TypeDenotation(std::string_view name, Type* type) {
 
 class Checker {
  public:
-  Checker(const CheckEnvironment& env, const std::string& file, Diagnostics& diagnostics)
-      : env_(env), file_(file), diagnostics_(diagnostics) {}
+  Checker(const CheckEnvironment& env, const std::string& file, CheckResult& result)
+      : env_(env),
+        file_(file),
+        diagnostics_(result.diagnostics),
+        resolutions_(result.resolutions) {}
 
   Type Visit(const Expr& e) {
     switch (e.kind) {
@@ -173,17 +176,39 @@ class Checker {
   // Resolves `a.b.c`: a local, or the longest declared variable prefix, or a
   // type denotation; the remaining parts are field selections.
   Type VisitName(const Expr& e, const std::vector<std::string>& parts) {
-    if (const Type* local = FindLocal(parts[0])) return SelectPath(e, *local, parts, 1);
+    if (const Type* local = FindLocal(parts[0])) {
+      return Resolve(e, Resolution::Kind::kLocal, parts[0], parts, 1,
+                     SelectPath(e, *local, parts, 1));
+    }
     const std::vector<std::string> prefixes = DottedPrefixes(parts);
     for (size_t n = parts.size(); n >= 1; --n) {
       if (const Type* var = env_.FindVariable(prefixes[n - 1])) {
-        return SelectPath(e, *var, parts, n);
+        return Resolve(e, Resolution::Kind::kVariable, prefixes[n - 1], parts, n,
+                       SelectPath(e, *var, parts, n));
       }
     }
     Type type;
-    if (TypeDenotation(prefixes.back(), &type)) return type;
+    if (TypeDenotation(prefixes.back(), &type)) {
+      return Resolve(e, Resolution::Kind::kType, prefixes.back(), parts, parts.size(), type);
+    }
+    if (env_.allow_undeclared()) {
+      return Resolve(e, Resolution::Kind::kUndeclared, parts[0], parts, 1, Type::Dyn());
+    }
     Error(e, "undeclared reference to '" + prefixes.back() + "'" + Suggestion(), "reference");
     return Type::Dyn();
+  }
+
+  // Records that `e` names `name`, the first `used` of `parts`, followed by
+  // field selections of the rest.
+  Type Resolve(const Expr& e, Resolution::Kind kind, std::string name,
+               const std::vector<std::string>& parts, size_t used, Type type) {
+    Resolution r;
+    r.kind = kind;
+    r.name = std::move(name);
+    r.fields.assign(parts.begin() + static_cast<std::ptrdiff_t>(used), parts.end());
+    r.type = type;
+    resolutions_.Record(e.id, std::move(r));
+    return type;
   }
 
   std::string Suggestion() const {
@@ -245,7 +270,10 @@ class Checker {
       return Type::Dyn();
     }
 
-    std::string name = fn;
+    Resolution resolution;
+    resolution.kind = Resolution::Kind::kFunction;
+    std::string& name = resolution.name;
+    name = fn;
     bool receiver = e.target != nullptr;
     std::vector<Type> args;
     if (receiver) {
@@ -265,13 +293,16 @@ class Checker {
     for (const auto& a : e.args) args.push_back(Visit(*a));
 
     const std::vector<Overload>* overloads = env_.FindFunction(name);
+    resolution.receiver = receiver;
     if (overloads == nullptr) {
       Error(e, "unknown function '" + name + "'", "reference");
+      resolutions_.Record(e.id, std::move(resolution));
       return Type::Dyn();
     }
     std::optional<Type> result;
     bool ambiguous = false;
-    for (const Overload& o : *overloads) {
+    for (size_t index = 0; index < overloads->size(); ++index) {
+      const Overload& o = (*overloads)[index];
       if (o.receiver != receiver || o.params.size() != args.size()) continue;
       Bindings b;
       bool ok = true;
@@ -280,14 +311,40 @@ class Checker {
       Type r = Substitute(o.result, b);
       if (result && !(*result == r)) ambiguous = true;
       if (!result) result = r;
+      resolution.overloads.push_back(index);
     }
     if (!result) {
       std::string shown;
       for (size_t i = 0; i < args.size(); ++i) shown += (i ? ", " : "") + args[i].ToString();
       Error(e, "no matching overload for '" + DisplayName(name) + "' applied to (" + shown + ")");
+      resolutions_.Record(e.id, std::move(resolution));
       return Type::Dyn();
     }
-    return ambiguous ? Type::Dyn() : *result;
+    CheckPatterns(e, name, receiver);
+    resolution.type = ambiguous ? Type::Dyn() : *result;
+    const Type type = resolution.type;
+    resolutions_.Record(e.id, std::move(resolution));
+    return type;
+  }
+
+  // A constant pattern the regex engine rejects would fail every evaluation.
+  void CheckPatterns(const Expr& e, const std::string& name, bool receiver) {
+    if (!env_.pattern_check()) return;
+    std::vector<const Expr*> args;
+    if (receiver) args.push_back(e.target.get());
+    for (const auto& a : e.args) args.push_back(a.get());
+    for (size_t i = 0; i < args.size(); ++i) {
+      const Expr& a = *args[i];
+      if (a.kind != Expr::Kind::kConstant || a.constant.kind != Constant::Kind::kString ||
+          !env_.IsPattern(name, i)) {
+        continue;
+      }
+      std::string problem = env_.pattern_check()(a.constant.string_value);
+      if (!problem.empty()) {
+        Error(a, "invalid regular expression '" + a.constant.string_value + "': " + problem,
+              "pattern");
+      }
+    }
   }
 
   static std::string DisplayName(const std::string& fn) {
@@ -320,6 +377,13 @@ class Checker {
     const bool two = !e.iter_var2.empty();
     const bool is_list = range.kind() == Type::Kind::kList;
     const size_t mark = locals_.size();
+    const size_t limit = env_.max_comprehension_variables();
+    if (limit != 0 && mark + (two ? 2 : 1) > limit && mark <= limit) {
+      Error(e,
+            "comprehensions are nested too deeply: evaluation supports at most " +
+                std::to_string(limit) + " comprehension variables in scope at once",
+            "limit");
+    }
     if (two) {
       locals_.emplace_back(e.iter_var, key);
       locals_.emplace_back(e.iter_var2, elem);
@@ -349,23 +413,51 @@ class Checker {
   const CheckEnvironment& env_;
   const std::string& file_;
   Diagnostics& diagnostics_;
+  Resolutions& resolutions_;
   std::vector<std::pair<std::string, Type>> locals_;
 };
 
 }  // namespace
 
-const Type* CheckEnvironment::FindVariable(std::string_view name) const {
+const VariableDecl* CheckEnvironment::FindVariableDecl(std::string_view name) const {
   auto it = variables_.find(name);
   return it == variables_.end() ? nullptr : &it->second;
 }
 
-const std::vector<Overload>* CheckEnvironment::FindFunction(std::string_view name) const {
+const Type* CheckEnvironment::FindVariable(std::string_view name) const {
+  const VariableDecl* v = FindVariableDecl(name);
+  return v ? &v->type : nullptr;
+}
+
+const FunctionDecl* CheckEnvironment::FindFunctionDecl(std::string_view name) const {
   auto it = functions_.find(name);
   return it == functions_.end() ? nullptr : &it->second;
 }
 
+const std::vector<Overload>* CheckEnvironment::FindFunction(std::string_view name) const {
+  const FunctionDecl* f = FindFunctionDecl(name);
+  return f ? &f->overloads : nullptr;
+}
+
+void CheckEnvironment::DeclareNames(std::string_view function, std::vector<NameKind> arguments,
+                                    NameKind result) {
+  auto it = functions_.find(function);
+  assert(it != functions_.end());
+  it->second.argument_names = std::move(arguments);
+  it->second.result_names = result;
+}
+
+void CheckEnvironment::DeclarePattern(std::string_view function, size_t argument) {
+  patterns_.emplace(std::string(function), argument);
+}
+
+bool CheckEnvironment::IsPattern(std::string_view function, size_t argument) const {
+  return patterns_.count(std::pair<std::string, size_t>(function, argument)) > 0;
+}
+
 void CheckEnvironment::DeclareFunction(std::string_view sig) {
   Overload o;
+  o.signature = std::string(sig);
   if (!sig.empty() && sig[0] == '.') {
     o.receiver = true;
     sig.remove_prefix(1);
@@ -394,124 +486,12 @@ void CheckEnvironment::DeclareFunction(std::string_view sig) {
   auto r = ParseTypeName(sig.substr(arrow + 2));
   assert(r.has_value());
   o.result = *r;
-  functions_[name].push_back(std::move(o));
-}
-
-CheckEnvironment CheckEnvironment::Standard() {
-  CheckEnvironment env;
-  static const char* const kSignatures[] = {
-      "!_(bool) -> bool",
-      "-_(int) -> int",
-      "-_(double) -> double",
-      "_*_(int, int) -> int",
-      "_*_(uint, uint) -> uint",
-      "_*_(double, double) -> double",
-      "_/_(int, int) -> int",
-      "_/_(uint, uint) -> uint",
-      "_/_(double, double) -> double",
-      "_%_(int, int) -> int",
-      "_%_(uint, uint) -> uint",
-      "_+_(int, int) -> int",
-      "_+_(uint, uint) -> uint",
-      "_+_(double, double) -> double",
-      "_+_(string, string) -> string",
-      "_+_(bytes, bytes) -> bytes",
-      "_+_(list(A), list(A)) -> list(A)",
-      "_+_(timestamp, duration) -> timestamp",
-      "_+_(duration, timestamp) -> timestamp",
-      "_+_(duration, duration) -> duration",
-      "_-_(int, int) -> int",
-      "_-_(uint, uint) -> uint",
-      "_-_(double, double) -> double",
-      "_-_(timestamp, timestamp) -> duration",
-      "_-_(timestamp, duration) -> timestamp",
-      "_-_(duration, duration) -> duration",
-      "_==_(A, A) -> bool",
-      "_!=_(A, A) -> bool",
-      "@in(A, list(A)) -> bool",
-      "@in(A, map(A, B)) -> bool",
-      "_[_](list(A), int) -> A",
-      "_[_](map(A, B), A) -> B",
-      "size(string) -> int",
-      "size(bytes) -> int",
-      "size(list(A)) -> int",
-      "size(map(A, B)) -> int",
-      ".size(string) -> int",
-      ".size(bytes) -> int",
-      ".size(list(A)) -> int",
-      ".size(map(A, B)) -> int",
-      ".contains(string, string) -> bool",
-      ".startsWith(string, string) -> bool",
-      ".endsWith(string, string) -> bool",
-      ".matches(string, string) -> bool",
-      "matches(string, string) -> bool",
-      ".lowerAscii(string) -> string",
-      ".upperAscii(string) -> string",
-      "int(int) -> int",
-      "int(uint) -> int",
-      "int(double) -> int",
-      "int(string) -> int",
-      "int(timestamp) -> int",
-      "uint(uint) -> uint",
-      "uint(int) -> uint",
-      "uint(double) -> uint",
-      "uint(string) -> uint",
-      "double(double) -> double",
-      "double(int) -> double",
-      "double(uint) -> double",
-      "double(string) -> double",
-      "string(string) -> string",
-      "string(int) -> string",
-      "string(uint) -> string",
-      "string(double) -> string",
-      "string(bool) -> string",
-      "string(bytes) -> string",
-      "string(timestamp) -> string",
-      "string(duration) -> string",
-      "bytes(bytes) -> bytes",
-      "bytes(string) -> bytes",
-      "bool(bool) -> bool",
-      "bool(string) -> bool",
-      "timestamp(timestamp) -> timestamp",
-      "timestamp(string) -> timestamp",
-      "timestamp(int) -> timestamp",
-      "duration(duration) -> duration",
-      "duration(string) -> duration",
-      "type(A) -> type(A)",
-      "dyn(A) -> dyn",
-      "email.domain(string) -> string",
-      "email.local(string) -> string",
-      "email.isPlusAddressed(string) -> bool",
-      "email.normalize(string) -> string",
-      "email.isValid(string) -> bool",
-      "email.domainIn(string, list(string)) -> bool",
-  };
-  for (const char* s : kSignatures) env.DeclareFunction(s);
-  for (const char* op : {"_<_", "_<=_", "_>_", "_>=_"}) {
-    for (const char* t : {"bool", "string", "bytes", "timestamp", "duration"}) {
-      env.DeclareFunction(std::string(op) + "(" + t + ", " + t + ") -> bool");
-    }
-    for (const char* a : {"int", "uint", "double"}) {
-      for (const char* b : {"int", "uint", "double"}) {
-        env.DeclareFunction(std::string(op) + "(" + a + ", " + b + ") -> bool");
-      }
-    }
-  }
-  for (const char* getter :
-       {"getFullYear", "getMonth", "getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear",
-        "getHours", "getMinutes", "getSeconds", "getMilliseconds"}) {
-    env.DeclareFunction(std::string(".") + getter + "(timestamp) -> int");
-    env.DeclareFunction(std::string(".") + getter + "(timestamp, string) -> int");
-  }
-  for (const char* getter : {"getHours", "getMinutes", "getSeconds", "getMilliseconds"}) {
-    env.DeclareFunction(std::string(".") + getter + "(duration) -> int");
-  }
-  return env;
+  functions_[name].overloads.push_back(std::move(o));
 }
 
 CheckResult Check(const Expr& expr, const CheckEnvironment& env, const std::string& file) {
   CheckResult result;
-  Checker checker(env, file, result.diagnostics);
+  Checker checker(env, file, result);
   result.type = checker.Visit(expr);
   return result;
 }

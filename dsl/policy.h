@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dsl/ast.h"
+#include "dsl/resolution.h"
 
 namespace castellan::dsl {
 
@@ -67,6 +68,8 @@ struct RoleDecl {
 // A checked expression with the text it was written as.
 struct Condition {
   std::shared_ptr<const Expr> expr;
+  // What the checker resolved each node of `expr` to; the engine compiles from it.
+  std::shared_ptr<const Resolutions> resolutions;
   std::string text;
   Location location;
 };

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "dsl/name_literals.h"
 #include "dsl/parser.h"
 #include "dsl/yaml_documents.h"
 
@@ -75,8 +76,9 @@ SourceMap AlignScalar(const FileText& file, const YAML::Mark& mark, const std::s
 // ---- Reading documents ----------------------------------------------------------
 class DocumentReader {
  public:
-  DocumentReader(const PolicyFile& file, Diagnostics& diagnostics, PolicySource& out)
-      : file_(file), lines_(file.text), diagnostics_(diagnostics), out_(out) {}
+  DocumentReader(const PolicyFile& file, const PolicyEnvironments& env, Diagnostics& diagnostics,
+                 PolicySource& out)
+      : file_(file), env_(env), lines_(file.text), diagnostics_(diagnostics), out_(out) {}
 
   void Read() {
     std::vector<YAML::Node> documents;
@@ -187,7 +189,9 @@ class DocumentReader {
             "type");
       return std::nullopt;
     }
-    return Condition{std::shared_ptr<const Expr>(std::move(parsed.expr)), text, Loc(node.Mark())};
+    return Condition{std::shared_ptr<const Expr>(std::move(parsed.expr)),
+                     std::make_shared<const Resolutions>(std::move(checked.resolutions)), text,
+                     Loc(node.Mark())};
   }
 
   void ReadDocument(const YAML::Node& doc) {
@@ -330,7 +334,7 @@ class DocumentReader {
       for (const auto& m : Names(members, "'members'")) names.push_back(m.name);
       g.members = std::move(names);
     }
-    if (match) g.match = Expression(match, "'match'", GroupEnvironment());
+    if (match) g.match = Expression(match, "'match'", env_.group);
     if (doc["description"])
       g.description = String(doc["description"], "'description'").value_or("");
     out_.groups.push_back(std::move(g));
@@ -379,14 +383,15 @@ class DocumentReader {
       r.actions = Names(actions, "'actions'");
       if (actions.IsSequence() && actions.size() == 0) Error(actions.Mark(), "'actions' is empty");
     }
-    if (node["when"]) r.when = Expression(node["when"], "'when'", RuleEnvironment());
-    if (node["unless"]) r.unless = Expression(node["unless"], "'unless'", RuleEnvironment());
+    if (node["when"]) r.when = Expression(node["when"], "'when'", env_.rule);
+    if (node["unless"]) r.unless = Expression(node["unless"], "'unless'", env_.rule);
     if (node["reason"]) r.reason = String(node["reason"], "'reason'").value_or("");
     if (node["message"]) r.message = String(node["message"], "'message'").value_or("");
     policy.rules.push_back(std::move(r));
   }
 
   const PolicyFile& file_;
+  const PolicyEnvironments& env_;
   const FileText lines_;  // line index of the file, built once
   Diagnostics& diagnostics_;
   PolicySource& out_;
@@ -395,7 +400,8 @@ class DocumentReader {
 // ---- Cross-document checks -----------------------------------------------------------
 class Linker {
  public:
-  Linker(const PolicySource& s, Diagnostics& d) : s_(s), d_(d) {}
+  Linker(const PolicySource& s, const PolicyEnvironments& env, Diagnostics& d)
+      : s_(s), env_(env), d_(d) {}
 
   void Run() {
     std::map<std::string, const Location*> permissions, actions, roles, groups, policies;
@@ -433,7 +439,10 @@ class Linker {
       }
     }
     FindCycles();
-    CheckRoleNames(roles);
+    CheckNameLiterals({{NameKind::kRole, &roles},
+                       {NameKind::kPermission, &permissions},
+                       {NameKind::kAction, &actions},
+                       {NameKind::kGroup, &groups}});
   }
 
  private:
@@ -453,23 +462,11 @@ class Linker {
     }
   }
 
-  // True when a and b differ by at most one insertion, deletion or substitution.
-  static bool WithinOneEdit(const std::string& a, const std::string& b) {
-    if (a.size() > b.size()) return WithinOneEdit(b, a);
-    if (b.size() - a.size() > 1) return false;
-    size_t i = 0;
-    while (i < a.size() && a[i] == b[i]) ++i;
-    if (a.size() == b.size())
-      return a.compare(i + 1, std::string::npos, b, i + 1) == 0 || i == a.size();
-    return a.compare(i, std::string::npos, b, i + 1) == 0;
-  }
-
   static std::string Nearest(const std::string& name,
                              const std::map<std::string, const Location*>& known) {
-    for (const auto& [k, loc] : known) {
-      if (WithinOneEdit(k, name)) return " (did you mean '" + k + "'?)";
-    }
-    return "";
+    std::vector<std::string> names;
+    for (const auto& entry : known) names.push_back(entry.first);
+    return DidYouMean(name, names);
   }
 
   void CheckActionPattern(const Reference& a,
@@ -489,29 +486,30 @@ class Linker {
     }
   }
 
-  // role.rank("x") and role.level("x") with a literal name must name a declared role.
-  void CheckRoleNames(const std::map<std::string, const Location*>& roles) {
-    auto check = [&](const std::optional<Condition>& c) {
-      if (!c || !c->expr) return;
-      VisitExpr(*c->expr, [&](const Expr& e) {
-        if (e.kind != Expr::Kind::kCall || (e.name != "rank" && e.name != "level") || !e.target ||
-            e.target->kind != Expr::Kind::kIdent || e.target->name != "role" ||
-            e.args.size() != 1 || e.args[0]->kind != Expr::Kind::kConstant ||
-            e.args[0]->constant.kind != Constant::Kind::kString) {
-          return;
-        }
-        const std::string& name = e.args[0]->constant.string_value;
-        if (!roles.count(name)) {
-          Location at{c->location.file, e.args[0]->position.line, e.args[0]->position.column};
-          Report(at, "undefined role '" + name + "'" + Nearest(name, roles));
-        }
-      });
+  // A string literal where the environment says a declared name belongs
+  // (role.rank("x"), "x" in permissions, action == "x") must be one.
+  void CheckNameLiterals(
+      const std::map<NameKind, const std::map<std::string, const Location*>*>& declared) {
+    static const std::map<NameKind, const char*> kWhat = {{NameKind::kRole, "role"},
+                                                          {NameKind::kPermission, "permission"},
+                                                          {NameKind::kAction, "action"},
+                                                          {NameKind::kGroup, "customer group"}};
+    auto check = [&](const std::optional<Condition>& c, const CheckEnvironment& env) {
+      if (!c || !c->expr || !c->resolutions) return;
+      for (const NameLiteral& n : NameLiterals(*c->expr, *c->resolutions, env)) {
+        const std::map<std::string, const Location*>& known = *declared.at(n.kind);
+        const std::string& name = n.literal->constant.string_value;
+        if (known.count(name)) continue;
+        Location at{c->location.file, n.literal->position.line, n.literal->position.column};
+        Report(at, std::string("undefined ") + kWhat.at(n.kind) + " '" + name + "'" +
+                       Nearest(name, known));
+      }
     };
-    for (const auto& g : s_.groups) check(g.match);
+    for (const auto& g : s_.groups) check(g.match, env_.group);
     for (const auto& p : s_.policies) {
       for (const auto& r : p.rules) {
-        check(r.when);
-        check(r.unless);
+        check(r.when, env_.rule);
+        check(r.unless, env_.rule);
       }
     }
   }
@@ -546,6 +544,7 @@ class Linker {
   }
 
   const PolicySource& s_;
+  const PolicyEnvironments& env_;
   Diagnostics& d_;
 };
 
@@ -604,60 +603,13 @@ std::string LoadResult::FormattedDiagnostics() const {
   });
 }
 
-namespace {
-
-// The functions the engine adds for policies (engine/policy_functions.cc).
-constexpr const char* kPolicyFunctions[] = {
-    "role.rank(string) -> int",
-    "role.level(string) -> string",
-    "role.grants(string) -> list(string)",
-    "role.customisable(string) -> list(string)",
-    "role.names(dyn) -> list(string)",
-    "role.maxRank(dyn) -> int",
-    "role.maxRank(dyn, string) -> int",
-    "permission.requires(string) -> list(string)",
-    "permission.companyLevel(string) -> bool",
-    "permission.levels(string) -> list(string)",
-    "org(string) -> dyn",
-    "user(string) -> dyn",
-    "lookup(string, string) -> dyn",
-    "group.contains(string, string) -> bool",
-};
-
-}  // namespace
-
-const CheckEnvironment& RuleEnvironment() {
-  static const CheckEnvironment* env = [] {
-    auto* e = new CheckEnvironment(CheckEnvironment::Standard());
-    e->DeclareVariable("principal", Type::Dyn());
-    e->DeclareVariable("resource", Type::Dyn());
-    e->DeclareVariable("context", Type::Dyn());
-    e->DeclareVariable("action", Type::String());
-    e->DeclareVariable("now", Type::Timestamp());
-    e->DeclareVariable("permissions", Type::List(Type::String()));
-    for (const char* signature : kPolicyFunctions) e->DeclareFunction(signature);
-    return e;
-  }();
-  return *env;
-}
-
-const CheckEnvironment& GroupEnvironment() {
-  static const CheckEnvironment* env = [] {
-    auto* e = new CheckEnvironment(CheckEnvironment::Standard());
-    e->DeclareVariable("customer", Type::Dyn());
-    e->DeclareVariable("now", Type::Timestamp());
-    return e;
-  }();
-  return *env;
-}
-
-LoadResult LoadPolicyFiles(std::vector<PolicyFile> files) {
+LoadResult LoadPolicyFiles(std::vector<PolicyFile> files, const PolicyEnvironments& env) {
   LoadResult result;
   PolicySource source;
   for (const auto& file : files) {
-    DocumentReader(file, result.diagnostics, source).Read();
+    DocumentReader(file, env, result.diagnostics, source).Read();
   }
-  Linker(source, result.diagnostics).Run();
+  Linker(source, env, result.diagnostics).Run();
   SortDiagnostics(result.diagnostics);
   source.revision = Revision(files);
   result.files = files;
@@ -666,7 +618,7 @@ LoadResult LoadPolicyFiles(std::vector<PolicyFile> files) {
   return result;
 }
 
-LoadResult LoadPolicyDirectory(const fs::path& directory) {
+LoadResult LoadPolicyDirectory(const fs::path& directory, const PolicyEnvironments& env) {
   std::error_code ec;
   if (!fs::is_directory(directory, ec)) {
     LoadResult r;
@@ -692,7 +644,7 @@ LoadResult LoadPolicyDirectory(const fs::path& directory) {
     }
     files.push_back({rel, text.str()});
   }
-  LoadResult result = LoadPolicyFiles(std::move(files));
+  LoadResult result = LoadPolicyFiles(std::move(files), env);
   if (!io_errors.empty()) {
     result.diagnostics.insert(result.diagnostics.begin(), io_errors.begin(), io_errors.end());
     result.source.reset();

@@ -18,6 +18,14 @@
 
 namespace castellan::dsl {
 
+// The environments expressions are checked in: a rule's when/unless, and a
+// customer group's match (which sees `customer`). The engine builds them
+// from its catalogue (engine/catalogue.h).
+struct PolicyEnvironments {
+  CheckEnvironment rule;
+  CheckEnvironment group;
+};
+
 struct LoadResult {
   std::optional<PolicySource> source;
   Diagnostics diagnostics;
@@ -28,15 +36,12 @@ struct LoadResult {
   std::string FormattedDiagnostics() const;
 };
 
-LoadResult LoadPolicyDirectory(const std::filesystem::path& directory);
+// Expressions are checked in `env` (engine::PolicyEnvironments() gives the
+// catalogue's), which must outlive the call.
+LoadResult LoadPolicyDirectory(const std::filesystem::path& directory,
+                               const PolicyEnvironments& env);
 
 // Loads documents from in-memory files (the loader's core; tests use it).
-LoadResult LoadPolicyFiles(std::vector<PolicyFile> files);
-
-// The variables and functions policy expressions may use: principal,
-// resource, context (dyn), action (string), now (timestamp), plus the
-// standard and domain functions. Group `match:` expressions see `customer`.
-const CheckEnvironment& RuleEnvironment();
-const CheckEnvironment& GroupEnvironment();
+LoadResult LoadPolicyFiles(std::vector<PolicyFile> files, const PolicyEnvironments& env);
 
 }  // namespace castellan::dsl

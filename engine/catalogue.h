@@ -27,10 +27,12 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 #include "dsl/checker.h"
+#include "dsl/policy_loader.h"
 #include "engine/function_registry.h"
 
 namespace castellan::engine {
@@ -64,7 +66,8 @@ class Catalogue {
     // by argument position; checked at load for string literals.
     std::vector<dsl::NameKind> argument_names;
     dsl::NameKind result_names = dsl::NameKind::kNone;  // the result holds such names
-    size_t family = 0;                                  // index into families()
+    std::vector<size_t> patterns;  // argument positions that are regular expressions
+    size_t family = 0;             // index into families()
   };
   struct Family {
     std::string heading;      // "Strings"
@@ -99,6 +102,9 @@ class Catalogue {
   // Marks `name`'s string arguments (by position) and result as declared names.
   void NameArguments(std::string_view name, std::vector<dsl::NameKind> arguments,
                      dsl::NameKind result = dsl::NameKind::kNone);
+  // Argument `argument` (receiver first) of `name` is an RE2 pattern: a
+  // constant one is compiled at load, and one RE2 rejects is reported.
+  void MarkPattern(std::string_view name, size_t argument);
 
   void AddVariable(Variable variable);
 
@@ -124,13 +130,18 @@ class Catalogue {
   std::vector<Variable> variables_;
 };
 
+// Catalogue::Default()'s environments, built once: what the policy loader takes.
+const dsl::PolicyEnvironments& PolicyEnvironments();
+
 // The families, in the order the documentation lists them.
-void AddStandardFunctions(Catalogue& catalogue);  // CEL's standard library
-void AddEmailFunctions(Catalogue& catalogue);     // email.*
-void AddRoleFunctions(Catalogue& catalogue);      // role.*
+void AddStandardFunctions(Catalogue& catalogue);    // CEL's standard library
+void AddEmailFunctions(Catalogue& catalogue);       // email.*
+void AddRoleFunctions(Catalogue& catalogue);        // role.*
 void AddPermissionFunctions(Catalogue& catalogue);  // permission.*
-void AddEntityFunctions(Catalogue& catalogue);  // org, user, lookup, group.contains
+void AddEntityFunctions(Catalogue& catalogue);      // org, user, lookup, group.contains
 // The rule and group variables (principal, resource, ..., customer).
 void AddPolicyVariables(Catalogue& catalogue);
+// CEL's extension libraries (engine/extensions.h).
+void AddExtensionFunctions(Catalogue& catalogue);
 
 }  // namespace castellan::engine

@@ -3,6 +3,7 @@
 // Portals whitelist e-mail domains per client and treat plus-addressed
 // accounts specially; these helpers make such rules one call long. Domains
 // compare case-insensitively (ASCII); local parts keep their case.
+#include "engine/catalogue.h"
 #include "engine/function_registry.h"
 
 namespace castellan::engine {
@@ -129,13 +130,30 @@ Value DomainIn(Args a) {
 
 }  // namespace
 
-void RegisterEmailFunctions(FunctionRegistry& r) {
-  r.Add("email.domain", Domain);
-  r.Add("email.local", Local);
-  r.Add("email.isPlusAddressed", IsPlusAddressed);
-  r.Add("email.normalize", Normalize);
-  r.Add("email.isValid", IsValid);
-  r.Add("email.domainIn", DomainIn);
+void AddEmailFunctions(Catalogue& c) {
+  c.BeginFamily("Email helpers", "Castellan's helpers for e-mail addresses (`email.*`).");
+  c.AddFunction("email.domain", {"email.domain(string) -> string"}, Domain,
+                {"The part after the last `@`, lower-cased; an error if there is no `@`.",
+                 "email.domain('Ann@Example.COM') == 'example.com'"});
+  c.AddFunction(
+      "email.local", {"email.local(string) -> string"}, Local,
+      {"The part before the last `@`, as written.", "email.local('Ann@example.com') == 'Ann'"});
+  c.AddFunction(
+      "email.isPlusAddressed", {"email.isPlusAddressed(string) -> bool"}, IsPlusAddressed,
+      {"Whether the local part contains `+`.", "email.isPlusAddressed('ann+tag@example.com')"});
+  c.AddFunction("email.normalize", {"email.normalize(string) -> string"}, Normalize,
+                {"Lower-cased, with any `+tag` removed from the local part.",
+                 "email.normalize('Ann+x@Example.com') == 'ann@example.com'"});
+  c.AddFunction("email.isValid", {"email.isValid(string) -> bool"}, IsValid,
+                {"Exactly one `@`, no whitespace, a non-empty local part, an ASCII domain of at "
+                 "least two dot-separated labels (letters, digits, inner hyphens), no trailing "
+                 "dot.",
+                 "email.isValid('ann@example.com') && !email.isValid('ann@localhost')"});
+  c.AddFunction("email.domainIn", {"email.domainIn(string, list(string)) -> bool"}, DomainIn,
+                {"The domain matches an entry exactly (case-insensitive), or `*.example.com` "
+                 "for strict subdomains; `partner.com.evil.io` does not match `partner.com`.",
+                 "email.domainIn('a@eu.partner.com', ['*.partner.com']) && "
+                 "!email.domainIn('a@evil-partner.com', ['partner.com'])"});
 }
 
 }  // namespace castellan::engine

@@ -1,4 +1,6 @@
-// FunctionRegistry: the implementations of the functions expressions call.
+// FunctionRegistry: the implementations of the functions expressions call,
+// built from the catalogue (engine/catalogue.h), which pairs each with its
+// declaration; nothing else adds to one.
 //
 // Functions are looked up by name once, when a Program is compiled; calls
 // dispatch on the runtime kinds of their arguments inside the
@@ -26,10 +28,10 @@ using ContextFunctionImpl =
 
 class FunctionRegistry {
  public:
-  // CEL's standard functions plus Castellan's domain helpers (email.*).
+  // Every function of the catalogue except those that read a policy set.
   static const FunctionRegistry& Standard();
 
-  // Adds or replaces `name`.
+  // Adds or replaces `name` (Catalogue::Registry does).
   void Add(std::string name, FunctionImpl impl) { functions_[std::move(name)] = std::move(impl); }
   void AddContextual(std::string name, ContextFunctionImpl impl) {
     contextual_[std::move(name)] = std::move(impl);
@@ -45,10 +47,5 @@ class FunctionRegistry {
 
 // "no matching overload for 'f' applied to (int, string)".
 Value NoMatchingOverload(std::string_view function, std::span<const Value> args);
-
-// Registers the standard library into `registry` (used by Standard()).
-void RegisterStandardFunctions(FunctionRegistry& registry);
-// Registers the email.* domain helpers (see docs/policy-language.md).
-void RegisterEmailFunctions(FunctionRegistry& registry);
 
 }  // namespace castellan::engine

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "dsl/policy_loader.h"
-#include "engine/policy_functions.h"
+#include "engine/catalogue.h"
 
 namespace castellan::engine {
 namespace {
@@ -15,12 +15,6 @@ bool MatchesPattern(const std::string& pattern, const std::string& action) {
     return action.compare(0, pattern.size() - 1, pattern, 0, pattern.size() - 1) == 0;
   }
   return pattern == action;
-}
-
-std::set<std::string, std::less<>> VariableNames(const dsl::CheckEnvironment& env) {
-  std::set<std::string, std::less<>> names;
-  for (const auto& [name, type] : env.variables()) names.insert(name);
-  return names;
 }
 
 // The operands of a top-level `a && b && c`, in source order.
@@ -57,10 +51,9 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
     return result;
   }
 
-  set->functions_ = FunctionRegistry::Standard();
-  RegisterRoleFunctions(set->functions_, s.roles);
-  RegisterPermissionFunctions(set->functions_, s.permissions);
-  RegisterEntityFunctions(set->functions_, *set);
+  // The policy functions read the set's tables and groups, which are built
+  // below before any evaluation can call them.
+  set->functions_ = Catalogue::Default().Registry(set.get());
 
   for (const auto& p : s.permissions) {
     set->permission_index_.emplace(p.name, set->permissions_.size());
@@ -88,15 +81,15 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
     set->roles_.push_back(std::move(role));
   }
 
-  static const auto rule_variables = VariableNames(dsl::RuleEnvironment());
-  static const auto group_variables = VariableNames(dsl::GroupEnvironment());
-  ProgramOptions rule_options{&set->functions_, &rule_variables};
-  ProgramOptions group_options{&set->functions_, &group_variables};
+  // Compiled from what the loader's checker resolved.
+  auto compile = [&set](const dsl::Condition& c, const dsl::Expr& e) {
+    return Program::Compile(e, {&set->functions_, c.resolutions.get()});
+  };
 
   for (const auto& g : s.groups) {
     CompiledGroup group{&g, {}, nullptr};
     if (g.members) group.members.insert(g.members->begin(), g.members->end());
-    if (g.match) group.match = Program::Compile(*g.match->expr, group_options);
+    if (g.match) group.match = compile(*g.match, *g.match->expr);
     set->group_index_.emplace(g.name, set->groups_.size());
     set->groups_.push_back(std::move(group));
   }
@@ -108,16 +101,16 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
     for (const auto& r : p.rules) {
       CompiledRule rule{&r, p.name, nullptr, nullptr, {}};
       if (r.when) {
-        rule.when = Program::Compile(*r.when->expr, rule_options);
+        rule.when = compile(*r.when, *r.when->expr);
         std::vector<const dsl::Expr*> conjuncts;
         FlattenAnd(*r.when->expr, conjuncts);
         if (conjuncts.size() > 1) {
           for (const dsl::Expr* c : conjuncts) {
-            rule.when_conjuncts.push_back({Program::Compile(*c, rule_options), c->source_text});
+            rule.when_conjuncts.push_back({compile(*r.when, *c), c->source_text});
           }
         }
       }
-      if (r.unless) rule.unless = Program::Compile(*r.unless->expr, rule_options);
+      if (r.unless) rule.unless = compile(*r.unless, *r.unless->expr);
       set->rules_.push_back(std::move(rule));
     }
   }
@@ -179,7 +172,7 @@ const CompiledPermission* PolicySet::FindPermission(std::string_view name, Permi
 
 PolicySetLoad LoadPolicySet(const std::filesystem::path& dir) {
   PolicySetLoad out;
-  dsl::LoadResult loaded = dsl::LoadPolicyDirectory(dir);
+  dsl::LoadResult loaded = dsl::LoadPolicyDirectory(dir, PolicyEnvironments());
   if (loaded.source) {
     PolicySet::CompileResult compiled = PolicySet::Compile(std::move(*loaded.source));
     out.set = std::move(compiled.set);

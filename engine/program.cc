@@ -8,13 +8,16 @@
 #include <type_traits>
 #include <vector>
 
+#include "dsl/checker.h"
+#include "engine/catalogue.h"
 #include "engine/optional_functions.h"
 
 namespace castellan::engine {
 namespace internal {
 
-// Comprehensions nested deeper than this are compiled to an error node.
-constexpr size_t kMaxLocals = 16;
+// Comprehensions nested deeper than this are compiled to an error node (and
+// rejected by the checker when policies load).
+constexpr size_t kMaxLocals = kMaxComprehensionVariables;
 
 // One evaluation's state: its variables and what is left of its budget.
 struct Frame {
@@ -162,25 +165,6 @@ class LocalNode final : public PlanNode {
   size_t slot_;
 };
 
-const char* TypeDenotation(std::string_view name) {
-  static const char* kTypes[] = {"bool",
-                                 "int",
-                                 "uint",
-                                 "double",
-                                 "string",
-                                 "bytes",
-                                 "list",
-                                 "map",
-                                 "null_type",
-                                 "type",
-                                 "google.protobuf.Timestamp",
-                                 "google.protobuf.Duration"};
-  for (const char* t : kTypes) {
-    if (name == t) return t;
-  }
-  return nullptr;
-}
-
 Value SelectField(const Value& operand, const std::string& field, bool test_only) {
   if (operand.is_error()) return operand;
   // Selecting from an optional is an optional selection (optionals extension).
@@ -199,44 +183,45 @@ Value SelectField(const Value& operand, const std::string& field, bool test_only
   return *v;
 }
 
-// A variable, or a dotted name `a.b.c` whose longest bound prefix is the
-// variable and whose rest are field selections.
-class NameNode final : public PlanNode {
+// A variable the checker resolved; `a.b.c` with the variable `a.b` is this
+// node under a SelectNode for `c`.
+class VariableNode final : public PlanNode {
  public:
-  // `parts` is the dotted name split; `candidates` are the prefix lengths to
-  // try as variable names, longest first.
-  NameNode(std::vector<std::string> parts, std::vector<size_t> candidates)
-      : parts_(std::move(parts)), candidates_(std::move(candidates)) {
-    for (size_t n : candidates_) {
-      std::string name = parts_[0];
-      for (size_t i = 1; i < n; ++i) name += "." + parts_[i];
-      names_.push_back(std::move(name));
+  explicit VariableNode(std::string name) : name_(std::move(name)) {}
+  Value Eval(Frame& f) const override {
+    const Value* v = f.activation.Find(name_);
+    if (v == nullptr) {
+      return Value::Error(ErrorKind::kNoSuchAttribute, "no value for the variable '" + name_ + "'");
     }
+    return *v;
   }
 
+ private:
+  std::string name_;
+};
+
+// An undeclared dotted name `a.b.c` of an unchecked expression: the longest
+// prefix the activation binds is the variable, the rest are fields.
+class UndeclaredNameNode final : public PlanNode {
+ public:
+  explicit UndeclaredNameNode(std::vector<std::string> parts)
+      : parts_(std::move(parts)), prefixes_(dsl::DottedPrefixes(parts_)) {}
+
   Value Eval(Frame& f) const override {
-    for (size_t c = 0; c < candidates_.size(); ++c) {
-      const Value* v = f.activation.Find(names_[c]);
-      if (v == nullptr) {
-        if (const char* type = TypeDenotation(names_[c]); type && candidates_[c] == parts_.size()) {
-          return Value::Type(type);
-        }
-        continue;
-      }
+    for (size_t n = parts_.size(); n >= 1; --n) {
+      const Value* v = f.activation.Find(prefixes_[n - 1]);
+      if (v == nullptr) continue;
       Value current = *v;
-      for (size_t i = candidates_[c]; i < parts_.size(); ++i) {
-        current = SelectField(current, parts_[i], false);
-      }
+      for (size_t i = n; i < parts_.size(); ++i) current = SelectField(current, parts_[i], false);
       return current;
     }
     return Value::Error(ErrorKind::kNoSuchAttribute,
-                        "undeclared reference to '" + names_.back() + "'");
+                        "undeclared reference to '" + prefixes_.back() + "'");
   }
 
  private:
   std::vector<std::string> parts_;
-  std::vector<size_t> candidates_;
-  std::vector<std::string> names_;
+  std::vector<std::string> prefixes_;
 };
 
 class SelectNode final : public PlanNode {
@@ -600,7 +585,8 @@ class ComprehensionNode final : public PlanNode {
 // ---- The compiler ------------------------------------------------------------------------------
 class Compiler {
  public:
-  explicit Compiler(const ProgramOptions& options) : options_(options) {}
+  Compiler(const FunctionRegistry& functions, const dsl::Resolutions& resolutions)
+      : functions_(functions), resolutions_(resolutions) {}
 
   // Plan nodes compiled so far (constant-folded literals count as one).
   int64_t nodes() const { return nodes_; }
@@ -619,16 +605,14 @@ class Compiler {
     switch (e.kind) {
       case dsl::Expr::Kind::kConstant:
         return std::make_unique<ConstNode>(ConstantValue(e.constant));
-      case dsl::Expr::Kind::kIdent: {
-        if (auto slot = FindLocal(e.name)) return std::make_unique<LocalNode>(*slot);
-        return CompileName({e.name});
-      }
+      case dsl::Expr::Kind::kIdent:
       case dsl::Expr::Kind::kSelect: {
-        if (!e.test_only) {
-          std::vector<std::string> parts;
-          if (dsl::QualifiedName(e, &parts) && !FindLocal(parts[0])) return CompileName(parts);
+        if (const dsl::Resolution* r = resolutions_.Find(e.id)) return CompileName(*r);
+        if (e.kind == dsl::Expr::Kind::kSelect) {
+          return std::make_unique<SelectNode>(Compile(*e.target), e.name, e.test_only);
         }
-        return std::make_unique<SelectNode>(Compile(*e.target), e.name, e.test_only);
+        return std::make_unique<ErrorNode>(ErrorKind::kNoSuchAttribute,
+                                           "undeclared reference to '" + e.name + "'");
       }
       case dsl::Expr::Kind::kCall:
         return CompileCall(e);
@@ -679,21 +663,35 @@ class Compiler {
     return Value::Null();
   }
 
-  // A dotted name: tries the longest prefix the activation may bind first.
-  NodePtr CompileName(std::vector<std::string> parts) {
-    std::vector<size_t> candidates;
-    const std::vector<std::string> prefixes = dsl::DottedPrefixes(parts);
-    for (size_t n = parts.size(); n >= 1; --n) {
-      const std::string& prefix = prefixes[n - 1];
-      const bool known = options_.variables == nullptr || options_.variables->count(prefix) > 0;
-      const bool type = n == parts.size() && TypeDenotation(prefix) != nullptr;
-      if (known || type) candidates.push_back(n);
+  // A variable, local or type denotation, and the fields selected after it.
+  NodePtr CompileName(const dsl::Resolution& r) {
+    NodePtr node;
+    switch (r.kind) {
+      case dsl::Resolution::Kind::kType:
+        return std::make_unique<ConstNode>(Value::Type(r.name));
+      case dsl::Resolution::Kind::kLocal:
+        if (auto slot = FindLocal(r.name)) node = std::make_unique<LocalNode>(*slot);
+        break;
+      case dsl::Resolution::Kind::kVariable:
+        node = std::make_unique<VariableNode>(r.name);
+        break;
+      case dsl::Resolution::Kind::kUndeclared: {
+        std::vector<std::string> parts = {r.name};
+        parts.insert(parts.end(), r.fields.begin(), r.fields.end());
+        return std::make_unique<UndeclaredNameNode>(std::move(parts));
+      }
+      case dsl::Resolution::Kind::kFunction:
+        break;
     }
-    if (candidates.empty()) {
+    if (!node) {
       return std::make_unique<ErrorNode>(ErrorKind::kNoSuchAttribute,
-                                         "undeclared reference to '" + prefixes.back() + "'");
+                                         "undeclared reference to '" + r.name + "'");
     }
-    return std::make_unique<NameNode>(std::move(parts), std::move(candidates));
+    // A dotted name counts as one node, however many fields it selects.
+    for (const std::string& field : r.fields) {
+      node = std::make_unique<SelectNode>(std::move(node), field, false);
+    }
+    return node;
   }
 
   NodePtr CompileCall(const dsl::Expr& e) {
@@ -708,37 +706,34 @@ class Compiler {
       return std::make_unique<ConditionalNode>(Compile(*e.args[0]), Compile(*e.args[1]),
                                                Compile(*e.args[2]));
     }
+    // The checker says which function this is and whether the target is its
+    // first argument (`s.size()`) or part of its name (`email.domain(x)`).
+    const dsl::Resolution* r = resolutions_.Find(e.id);
+    std::vector<const dsl::Expr*> operands;
+    if (e.target && (r == nullptr || r->receiver)) operands.push_back(e.target.get());
+    for (const auto& a : e.args) operands.push_back(a.get());
     std::vector<NodePtr> args;
-    std::string name = fn;
-    // A receiver that is a bare namespace (email.domain(x)) names a function.
-    std::vector<std::string> ns;
-    if (e.target && dsl::QualifiedName(*e.target, &ns) && !FindLocal(ns[0])) {
-      std::string qualified;
-      for (const auto& p : ns) qualified += p + ".";
-      qualified += fn;
-      const bool is_variable = options_.variables != nullptr && options_.variables->count(ns[0]);
-      if (!is_variable && (options_.functions->Find(qualified) != nullptr ||
-                           options_.functions->FindContextual(qualified) != nullptr))
-        name = qualified;
+    for (const dsl::Expr* a : operands) args.push_back(Compile(*a));
+    if (r == nullptr || r->kind != dsl::Resolution::Kind::kFunction) {
+      return std::make_unique<ErrorNode>(ErrorKind::kUnboundFunction,
+                                         "unresolved function '" + fn + "'", std::move(args));
     }
-    if (e.target && name == fn) args.push_back(Compile(*e.target));
-    for (const auto& a : e.args) args.push_back(Compile(*a));
+    const std::string& name = r->name;
 
-    if (name == "matches" && e.args.size() == 1 && args.size() == 2 &&
-        e.args[0]->kind == dsl::Expr::Kind::kConstant &&
-        e.args[0]->constant.kind == dsl::Constant::Kind::kString) {
-      auto node =
-          std::make_unique<MatchesConstNode>(std::move(args[0]), e.args[0]->constant.string_value);
+    if (name == "matches" && operands.size() == 2 &&
+        operands[1]->kind == dsl::Expr::Kind::kConstant &&
+        operands[1]->constant.kind == dsl::Constant::Kind::kString) {
+      const std::string& pattern = operands[1]->constant.string_value;
+      auto node = std::make_unique<MatchesConstNode>(std::move(args[0]), pattern);
       if (node->ok()) return node;
-      return std::make_unique<ErrorNode>(
-          ErrorKind::kInvalidArgument,
-          "invalid regular expression '" + e.args[0]->constant.string_value + "'");
+      return std::make_unique<ErrorNode>(ErrorKind::kInvalidArgument,
+                                         "invalid regular expression '" + pattern + "'");
     }
-    if (const ContextFunctionImpl* impl = options_.functions->FindContextual(name)) {
+    if (const ContextFunctionImpl* impl = functions_.FindContextual(name)) {
       return std::make_unique<CallNode<ContextFunctionImpl>>(impl, std::move(args),
                                                              CostOf(name, true));
     }
-    const FunctionImpl* impl = options_.functions->Find(name);
+    const FunctionImpl* impl = functions_.Find(name);
     if (impl == nullptr) {
       return std::make_unique<ErrorNode>(ErrorKind::kUnboundFunction,
                                          "unbound function '" + name + "'", std::move(args));
@@ -776,7 +771,8 @@ class Compiler {
     return std::nullopt;
   }
 
-  const ProgramOptions& options_;
+  const FunctionRegistry& functions_;
+  const dsl::Resolutions& resolutions_;
   std::vector<std::string> locals_;
   int64_t nodes_ = 0;
   size_t depth_ = 0, max_depth_ = 0;
@@ -784,12 +780,28 @@ class Compiler {
 
 }  // namespace
 
+std::string CheckPattern(std::string_view pattern) {
+  RE2 re(pattern, RE2::Quiet);
+  return re.ok() ? std::string() : re.error();
+}
+
 Program::~Program() = default;
 
 std::shared_ptr<const Program> Program::Compile(const dsl::Expr& expr,
                                                 const ProgramOptions& options) {
   std::shared_ptr<Program> program(new Program());
-  Compiler compiler(options);
+  const FunctionRegistry& functions =
+      options.functions ? *options.functions : FunctionRegistry::Standard();
+  dsl::CheckResult checked;
+  if (options.resolutions == nullptr) {
+    static const dsl::CheckEnvironment* unchecked = [] {
+      auto* env = new dsl::CheckEnvironment(Catalogue::Default().Environment(Scope::kRule));
+      env->AllowUndeclaredVariables();
+      return env;
+    }();
+    checked = dsl::Check(expr, *unchecked, "<expression>");
+  }
+  Compiler compiler(functions, options.resolutions ? *options.resolutions : checked.resolutions);
   program->root_ = compiler.Compile(expr);
   program->static_cost_ = compiler.nodes();
   program->depth_ = compiler.max_depth();

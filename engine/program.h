@@ -13,10 +13,11 @@
 #pragma once
 
 #include <memory>
-#include <set>
 #include <string>
+#include <string_view>
 
 #include "dsl/ast.h"
+#include "dsl/resolution.h"
 #include "engine/activation.h"
 #include "engine/evaluation_budget.h"
 #include "engine/function_registry.h"
@@ -28,12 +29,21 @@ namespace internal {
 class PlanNode;
 }
 
+// How many comprehension variables may be in scope at once (nested
+// comprehensions); the checker rejects deeper nesting when policies load.
+inline constexpr size_t kMaxComprehensionVariables = 16;
+
+// Why RE2 rejects `pattern` as `matches` compiles it, or empty when it is valid.
+std::string CheckPattern(std::string_view pattern);
+
 struct ProgramOptions {
-  const FunctionRegistry* functions = &FunctionRegistry::Standard();
-  // The variable names the activation may bind. Dotted names such as
-  // "a.b.c" are resolved against this set at compile time. When null, every
-  // qualified name is tried at run time (slower; used for unchecked input).
-  const std::set<std::string, std::less<>>* variables = nullptr;
+  // Every function of the catalogue except the policy functions, when null.
+  const FunctionRegistry* functions = nullptr;
+  // What the checker resolved each node to (dsl::CheckResult::resolutions).
+  // When null, Compile() checks the expression itself against the
+  // catalogue's functions, taking every undeclared identifier for a variable
+  // (for callers that bind whatever they like: tests, benchmarks).
+  const dsl::Resolutions* resolutions = nullptr;
 };
 
 class Program {

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "engine/policy_functions.h"
+#include "engine/policy_set.h"
 
 namespace castellan::engine {
 namespace {
@@ -36,37 +37,29 @@ Value BadRoleList(const char* fn) {
                       std::string(fn) + " expects a list of role names or {role: name} bindings");
 }
 
-}  // namespace
-
-void RegisterRoleFunctions(FunctionRegistry& registry, const std::vector<dsl::RoleDecl>& roles) {
+std::shared_ptr<const RoleTable> RoleTableOf(const PolicySet& set) {
   auto table = std::make_shared<RoleTable>();
-  for (const auto& r : roles) {
+  for (const auto& r : set.source().roles) {
     (*table)[r.name] = {r.rank, r.level, Names(r.grants), Names(r.customisable)};
   }
+  return table;
+}
 
-  std::shared_ptr<const RoleTable> roles_by_name = table;
-  auto add = [&](const char* name, auto get) {
-    internal::AddNamedLookup(registry, name, "role", roles_by_name, get);
-  };
-  add("role.rank", [](const RoleEntry& e) { return Value::Int(e.rank); });
-  add("role.level", [](const RoleEntry& e) { return Value::String(e.level); });
-  add("role.grants", [](const RoleEntry& e) { return e.grants; });
-  add("role.customisable", [](const RoleEntry& e) { return e.customisable; });
+Value RoleNames(std::span<const Value> args) {
+  if (args.size() != 1 || args[0].kind() != Value::Kind::kList) return BadRoleList("role.names");
+  ValueList names;
+  for (const Value& entry : args[0].list_value()) {
+    const Value* name = RoleNameOf(entry);
+    if (!name) return BadRoleList("role.names");
+    names.push_back(*name);
+  }
+  return Value::List(std::move(names));
+}
 
-  registry.Add("role.names", [](std::span<const Value> args) {
-    if (args.size() != 1 || args[0].kind() != Value::Kind::kList) return BadRoleList("role.names");
-    ValueList names;
-    for (const Value& entry : args[0].list_value()) {
-      const Value* name = RoleNameOf(entry);
-      if (!name) return BadRoleList("role.names");
-      names.push_back(*name);
-    }
-    return Value::List(std::move(names));
-  });
-
-  // The highest rank among a list of roles (optionally only those of one
-  // level); 0 for an empty list, so "no role" is beneath every ranked role.
-  registry.Add("role.maxRank", [table](std::span<const Value> args) {
+// The highest rank among a list of roles (optionally only those of one
+// level); 0 for an empty list, so "no role" is beneath every ranked role.
+ContextFunctionImpl MaxRank(const PolicySet& set) {
+  return [table = RoleTableOf(set)](std::span<const Value> args, const Activation&) {
     if (args.empty() || args.size() > 2 || args[0].kind() != Value::Kind::kList ||
         (args.size() == 2 && args[1].kind() != Value::Kind::kString)) {
       return NoMatchingOverload("role.maxRank", args);
@@ -84,7 +77,44 @@ void RegisterRoleFunctions(FunctionRegistry& registry, const std::vector<dsl::Ro
       best = std::max(best, it->second.rank);
     }
     return Value::Int(best);
-  });
+  };
+}
+
+}  // namespace
+
+void AddRoleFunctions(Catalogue& c) {
+  using dsl::NameKind;
+  c.BeginFamily("Role helpers",
+                "The declared Roles of the policy set. A literal role name no Role declares is "
+                "reported when policies load.");
+  auto lookup = [](const char* name, auto get) {
+    return internal::NamedLookup(name, "role", RoleTableOf, get);
+  };
+  c.AddFunction("role.rank", {"role.rank(string) -> int"},
+                lookup("role.rank", [](const RoleEntry& e) { return Value::Int(e.rank); }),
+                {"The `rank` of the declared Role.", "role.rank('admin') == 100"});
+  c.NameArguments("role.rank", {NameKind::kRole});
+  c.AddFunction("role.level", {"role.level(string) -> string"},
+                lookup("role.level", [](const RoleEntry& e) { return Value::String(e.level); }),
+                {"The `level` of the declared Role.", "role.level('admin') == 'partner'"});
+  c.NameArguments("role.level", {NameKind::kRole});
+  c.AddFunction("role.grants", {"role.grants(string) -> list(string)"},
+                lookup("role.grants", [](const RoleEntry& e) { return e.grants; }),
+                {"The permissions the Role grants.", "'read' in role.grants('viewer')"});
+  c.NameArguments("role.grants", {NameKind::kRole}, NameKind::kPermission);
+  c.AddFunction("role.customisable", {"role.customisable(string) -> list(string)"},
+                lookup("role.customisable", [](const RoleEntry& e) { return e.customisable; }),
+                {"The permissions a holder of the Role may be given on top of its grants.",
+                 "role.customisable('viewer') == ['write']"});
+  c.NameArguments("role.customisable", {NameKind::kRole}, NameKind::kPermission);
+  c.AddFunction("role.names", {"role.names(dyn) -> list(string)"}, FunctionImpl(RoleNames),
+                {"The role names of a `roles` list (names or `{role: ...}` bindings).",
+                 "role.names(['admin', {'role': 'viewer'}]) == ['admin', 'viewer']"});
+  c.NameArguments("role.names", {}, NameKind::kRole);
+  c.AddFunction("role.maxRank", {"role.maxRank(dyn) -> int", "role.maxRank(dyn, string) -> int"},
+                PolicyFunctionImpl(MaxRank),
+                {"The highest rank in a `roles` list (of one level); 0 when empty.",
+                 "role.maxRank(['admin', 'viewer']) == 100 && role.maxRank([]) == 0"});
 }
 
 }  // namespace castellan::engine

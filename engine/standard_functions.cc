@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "dsl/literal.h"
+#include "engine/catalogue.h"
 #include "engine/function_registry.h"
 #include "engine/optional_functions.h"
 
@@ -567,69 +568,198 @@ const ContextFunctionImpl* FunctionRegistry::FindContextual(std::string_view nam
   return it == contextual_.end() ? nullptr : &it->second;
 }
 
-const FunctionRegistry& FunctionRegistry::Standard() {
-  static const FunctionRegistry* registry = [] {
-    auto* r = new FunctionRegistry();
-    RegisterStandardFunctions(*r);
-    RegisterEmailFunctions(*r);
-    return r;
-  }();
-  return *registry;
-}
-
-void RegisterStandardFunctions(FunctionRegistry& r) {
-  r.Add("_+_", Add);
-  r.Add("_-_", Subtract);
-  r.Add("_*_", Multiply);
-  r.Add("_/_", Divide);
-  r.Add("_%_", Modulo);
-  r.Add("-_", Negate);
-  r.Add("!_", Not);
-  r.Add("_<_", Relation("_<_", [](int c) { return c < 0; }));
-  r.Add("_<=_", Relation("_<=_", [](int c) { return c <= 0; }));
-  r.Add("_>_", Relation("_>_", [](int c) { return c > 0; }));
-  r.Add("_>=_", Relation("_>=_", [](int c) { return c >= 0; }));
-  r.Add("_==_", [](Args a) {
-    return a.size() == 2 ? Value::Bool(Equal(a[0], a[1])) : NoMatchingOverload("_==_", a);
-  });
-  r.Add("_!=_", [](Args a) {
-    return a.size() == 2 ? Value::Bool(!Equal(a[0], a[1])) : NoMatchingOverload("_!=_", a);
-  });
-  r.Add("@in", In);
-  r.Add("_[_]", Index);
-  r.Add("size", Size);
-  r.Add("contains", StringPredicate("contains", [](const std::string& s, const std::string& t) {
-          return s.find(t) != std::string::npos;
-        }));
-  r.Add("startsWith", StringPredicate("startsWith", [](const std::string& s, const std::string& t) {
-          return s.compare(0, t.size(), t) == 0 && s.size() >= t.size();
-        }));
-  r.Add("endsWith", StringPredicate("endsWith", [](const std::string& s, const std::string& t) {
-          return s.size() >= t.size() && s.compare(s.size() - t.size(), t.size(), t) == 0;
-        }));
-  r.Add("matches", Matches);
-  r.Add("lowerAscii", CaseMap("lowerAscii", true));
-  r.Add("upperAscii", CaseMap("upperAscii", false));
-  r.Add("int", ToInt);
-  r.Add("uint", ToUint);
-  r.Add("double", ToDouble);
-  r.Add("string", ToString);
-  r.Add("bytes", ToBytes);
-  r.Add("bool", ToBool);
-  r.Add("timestamp", ToTimestamp);
-  r.Add("duration", ToDuration);
-  r.Add("type", TypeOf);
-  r.Add("dyn", Dyn);
-  r.Add("getFullYear", TimeAccessor("getFullYear", Field::kFullYear));
-  r.Add("getMonth", TimeAccessor("getMonth", Field::kMonth));
-  r.Add("getDate", TimeAccessor("getDate", Field::kDate));
-  r.Add("getDayOfMonth", TimeAccessor("getDayOfMonth", Field::kDayOfMonth));
-  r.Add("getDayOfWeek", TimeAccessor("getDayOfWeek", Field::kDayOfWeek));
-  r.Add("getDayOfYear", TimeAccessor("getDayOfYear", Field::kDayOfYear));
-  r.Add("getHours", TimeAccessor("getHours", Field::kHours));
-  r.Add("getMinutes", TimeAccessor("getMinutes", Field::kMinutes));
-  r.Add("getSeconds", TimeAccessor("getSeconds", Field::kSeconds));
-  r.Add("getMilliseconds", TimeAccessor("getMilliseconds", Field::kMilliseconds));
+void AddStandardFunctions(Catalogue& c) {
+  c.BeginFamily("Standard functions",
+                "CEL's standard library: operators, string tests, conversions and time accessors.");
+  auto all = [](std::string_view op, std::initializer_list<const char*> signatures) {
+    std::vector<std::string> out;
+    for (const char* s : signatures) out.push_back(std::string(op) + s);
+    return out;
+  };
+  c.AddFunction("!_", {"!_(bool) -> bool"}, Not, {"Logical negation.", "!false"});
+  c.AddFunction("-_", {"-_(int) -> int", "-_(double) -> double"}, Negate,
+                {"Arithmetic negation; overflow is an error.", "-(3) == -3"});
+  c.AddFunction(
+      "_*_",
+      all("_*_", {"(int, int) -> int", "(uint, uint) -> uint", "(double, double) -> double"}),
+      Multiply, {"Multiplication; int and uint overflow is an error.", "6 * 7 == 42"});
+  c.AddFunction(
+      "_/_",
+      all("_/_", {"(int, int) -> int", "(uint, uint) -> uint", "(double, double) -> double"}),
+      Divide, {"Division; integer division by zero is an error.", "7 / 2 == 3"});
+  c.AddFunction("_%_", all("_%_", {"(int, int) -> int", "(uint, uint) -> uint"}), Modulo,
+                {"Remainder; by zero is an error.", "7 % 3 == 1"});
+  c.AddFunction(
+      "_+_",
+      all("_+_", {"(int, int) -> int", "(uint, uint) -> uint", "(double, double) -> double",
+                  "(string, string) -> string", "(bytes, bytes) -> bytes",
+                  "(list(A), list(A)) -> list(A)", "(timestamp, duration) -> timestamp",
+                  "(duration, timestamp) -> timestamp", "(duration, duration) -> duration"}),
+      Add, {"Addition, concatenation, and time plus a duration.", "'ab' + 'c' == 'abc'"});
+  c.AddFunction(
+      "_-_",
+      all("_-_", {"(int, int) -> int", "(uint, uint) -> uint", "(double, double) -> double",
+                  "(timestamp, timestamp) -> duration", "(timestamp, duration) -> timestamp",
+                  "(duration, duration) -> duration"}),
+      Subtract,
+      {"Subtraction, and the duration between two timestamps.",
+       "timestamp('2024-01-02T00:00:00Z') - timestamp('2024-01-01T00:00:00Z') == "
+       "duration('24h')"});
+  c.AddFunction("_==_", {"_==_(A, A) -> bool"},
+                [](Args a) {
+                  return a.size() == 2 ? Value::Bool(Equal(a[0], a[1]))
+                                       : NoMatchingOverload("_==_", a);
+                },
+                {"Equality; numbers compare across int, uint and double.", "1 == 1.0"});
+  c.AddFunction("_!=_", {"_!=_(A, A) -> bool"},
+                [](Args a) {
+                  return a.size() == 2 ? Value::Bool(!Equal(a[0], a[1]))
+                                       : NoMatchingOverload("_!=_", a);
+                },
+                {"Inequality.", "'a' != 'b'"});
+  struct Comparison {
+    const char* name;
+    bool (*holds)(int);
+    FunctionDoc doc;
+  };
+  const Comparison comparisons[] = {
+      {"_<_", [](int c) { return c < 0; }, {"Less than.", "1 < 2u"}},
+      {"_<=_", [](int c) { return c <= 0; }, {"Less than or equal.", "'a' <= 'a'"}},
+      {"_>_", [](int c) { return c > 0; }, {"Greater than.", "2.5 > 2"}},
+      {"_>=_",
+       [](int c) { return c >= 0; },
+       {"Greater than or equal.", "duration('1h') >= duration('60m')"}},
+  };
+  for (const Comparison& r : comparisons) {
+    std::vector<std::string> overloads;
+    for (const char* t : {"bool", "string", "bytes", "timestamp", "duration"}) {
+      overloads.push_back(std::string(r.name) + "(" + t + ", " + t + ") -> bool");
+    }
+    for (const char* x : {"int", "uint", "double"}) {
+      for (const char* y : {"int", "uint", "double"}) {
+        overloads.push_back(std::string(r.name) + "(" + x + ", " + y + ") -> bool");
+      }
+    }
+    c.AddFunction(r.name, std::move(overloads), Relation(r.name, r.holds), r.doc);
+  }
+  c.AddFunction("@in", {"@in(A, list(A)) -> bool", "@in(A, map(A, B)) -> bool"}, In,
+                {"`x in list` (an element) and `k in map` (a key).", "2 in [1, 2, 3]"});
+  c.AddFunction(
+      "_[_]", {"_[_](list(A), int) -> A", "_[_](map(A, B), A) -> B"}, Index,
+      {"Indexing a list by position or a map by key; out of range or missing is an error.",
+       "[1, 2][1] == 2"});
+  c.AddFunction("size",
+                {"size(string) -> int", "size(bytes) -> int", "size(list(A)) -> int",
+                 "size(map(A, B)) -> int", ".size(string) -> int", ".size(bytes) -> int",
+                 ".size(list(A)) -> int", ".size(map(A, B)) -> int"},
+                Size,
+                {"Code points of a string, bytes, elements or entries.", "'héllo'.size() == 5"});
+  c.AddFunction("contains", {".contains(string, string) -> bool"},
+                StringPredicate("contains",
+                                [](const std::string& s, const std::string& t) {
+                                  return s.find(t) != std::string::npos;
+                                }),
+                {"Substring test.", "'castellan'.contains('tell')"});
+  c.AddFunction("startsWith", {".startsWith(string, string) -> bool"},
+                StringPredicate("startsWith",
+                                [](const std::string& s, const std::string& t) {
+                                  return s.compare(0, t.size(), t) == 0 && s.size() >= t.size();
+                                }),
+                {"Prefix test.", "'castellan'.startsWith('cast')"});
+  c.AddFunction("endsWith", {".endsWith(string, string) -> bool"},
+                StringPredicate("endsWith",
+                                [](const std::string& s, const std::string& t) {
+                                  return s.size() >= t.size() &&
+                                         s.compare(s.size() - t.size(), t.size(), t) == 0;
+                                }),
+                {"Suffix test.", "'castellan'.endsWith('lan')"});
+  c.AddFunction("matches", {".matches(string, string) -> bool", "matches(string, string) -> bool"},
+                Matches,
+                {"RE2 search (linear time, no catastrophic backtracking); a constant pattern is "
+                 "compiled, and checked, when policies load.",
+                 "'ticket-42'.matches('^ticket-[0-9]+$')"});
+  c.MarkPattern("matches", 1);
+  c.AddFunction("lowerAscii", {".lowerAscii(string) -> string"}, CaseMap("lowerAscii", true),
+                {"ASCII letters lower-cased; others unchanged.", "'ABc'.lowerAscii() == 'abc'"});
+  c.AddFunction("upperAscii", {".upperAscii(string) -> string"}, CaseMap("upperAscii", false),
+                {"ASCII letters upper-cased; others unchanged.", "'abC'.upperAscii() == 'ABC'"});
+  c.AddFunction("int",
+                all("int", {"(int) -> int", "(uint) -> int", "(double) -> int", "(string) -> int",
+                            "(timestamp) -> int"}),
+                ToInt,
+                {"Conversion to int (a timestamp gives Unix seconds); out of range is an error.",
+                 "int('42') == 42"});
+  c.AddFunction(
+      "uint",
+      all("uint", {"(uint) -> uint", "(int) -> uint", "(double) -> uint", "(string) -> uint"}),
+      ToUint, {"Conversion to uint; negative or out of range is an error.", "uint(7) == 7u"});
+  c.AddFunction("double",
+                all("double", {"(double) -> double", "(int) -> double", "(uint) -> double",
+                               "(string) -> double"}),
+                ToDouble, {"Conversion to double.", "double('2.5') == 2.5"});
+  c.AddFunction("string",
+                all("string", {"(string) -> string", "(int) -> string", "(uint) -> string",
+                               "(double) -> string", "(bool) -> string", "(bytes) -> string",
+                               "(timestamp) -> string", "(duration) -> string"}),
+                ToString, {"Conversion to string; bytes must be UTF-8.", "string(42) == '42'"});
+  c.AddFunction("bytes", all("bytes", {"(bytes) -> bytes", "(string) -> bytes"}), ToBytes,
+                {"Conversion to bytes (a string's UTF-8).", "bytes('a') == b'a'"});
+  c.AddFunction(
+      "bool", all("bool", {"(bool) -> bool", "(string) -> bool"}), ToBool,
+      {"Conversion to bool from 'true' or 'false' (and CEL's other spellings).", "bool('true')"});
+  c.AddFunction(
+      "timestamp",
+      all("timestamp", {"(timestamp) -> timestamp", "(string) -> timestamp", "(int) -> timestamp"}),
+      ToTimestamp,
+      {"An RFC 3339 string, or Unix seconds, as a timestamp.",
+       "timestamp(0) == timestamp('1970-01-01T00:00:00Z')"});
+  c.AddFunction(
+      "duration", all("duration", {"(duration) -> duration", "(string) -> duration"}), ToDuration,
+      {"A duration such as '1h30m', '2.5s' or '-90m'.", "duration('1h30m') == duration('90m')"});
+  c.AddFunction("type", {"type(A) -> type(A)"}, TypeOf,
+                {"The type of a value, comparable with type names.", "type(1) == int"});
+  c.AddFunction("dyn", {"dyn(A) -> dyn"}, Dyn,
+                {"The value itself, its type left to run time.", "dyn(1) == 1"});
+  struct Accessor {
+    const char* name;
+    Field field;
+    bool on_durations;
+    const char* summary;
+    const char* example;
+  };
+  const Accessor accessors[] = {
+      {"getFullYear", Field::kFullYear, false, "The year.",
+       "timestamp('2024-03-05T10:20:30Z').getFullYear() == 2024"},
+      {"getMonth", Field::kMonth, false, "The month, 0 for January.",
+       "timestamp('2024-03-05T10:20:30Z').getMonth() == 2"},
+      {"getDate", Field::kDate, false, "The day of the month, from 1.",
+       "timestamp('2024-03-05T10:20:30Z').getDate() == 5"},
+      {"getDayOfMonth", Field::kDayOfMonth, false, "The day of the month, from 0.",
+       "timestamp('2024-03-05T10:20:30Z').getDayOfMonth() == 4"},
+      {"getDayOfWeek", Field::kDayOfWeek, false, "The day of the week, 0 for Sunday.",
+       "timestamp('2024-03-05T10:20:30Z').getDayOfWeek() == 2"},
+      {"getDayOfYear", Field::kDayOfYear, false, "The day of the year, from 0.",
+       "timestamp('2024-03-05T10:20:30Z').getDayOfYear() == 64"},
+      {"getHours", Field::kHours, true, "The hour, or a duration's whole hours.",
+       "timestamp('2024-03-05T10:20:30Z').getHours('+02:00') == 12"},
+      {"getMinutes", Field::kMinutes, true, "The minute, or a duration's whole minutes.",
+       "duration('90m').getMinutes() == 90"},
+      {"getSeconds", Field::kSeconds, true, "The second, or a duration's whole seconds.",
+       "timestamp('2024-03-05T10:20:30Z').getSeconds() == 30"},
+      {"getMilliseconds", Field::kMilliseconds, true,
+       "The millisecond, or a duration's whole milliseconds.",
+       "duration('1.5s').getMilliseconds() == 1500"},
+  };
+  for (const Accessor& a : accessors) {
+    std::vector<std::string> overloads = {std::string(".") + a.name + "(timestamp) -> int",
+                                          std::string(".") + a.name + "(timestamp, string) -> int"};
+    if (a.on_durations) overloads.push_back(std::string(".") + a.name + "(duration) -> int");
+    c.AddFunction(a.name, std::move(overloads), TimeAccessor(a.name, a.field),
+                  {std::string(a.summary) +
+                       " Of a timestamp in UTC, or in the time zone given (an IANA name or "
+                       "'+05:30').",
+                   a.example});
+  }
 }
 
 }  // namespace castellan::engine

@@ -24,6 +24,7 @@
 #include "dsl/parser.h"
 #include "dsl/policy_loader.h"
 #include "engine/activation.h"
+#include "engine/catalogue.h"
 #include "engine/policy_set.h"
 #include "engine/program.h"
 #include "engine/time_value.h"
@@ -47,7 +48,6 @@ struct FixedActivation final : public Activation {
 
 struct Fixture {
   std::shared_ptr<const PolicySet> set;
-  std::set<std::string, std::less<>> variables;
   FixedActivation activation;
 };
 
@@ -63,7 +63,6 @@ const Fixture& TheFixture() {
     PolicySetLoad load = LoadPolicySet(pack);
     if (!load.set) Fail("policies/ does not load:\n" + load.formatted);
     f->set = load.set;
-    for (const auto& [name, type] : dsl::RuleEnvironment().variables()) f->variables.insert(name);
 
     api::EntityLoadResult entities = api::LoadEntityFiles({pack + "/entities.yaml"});
     if (!entities.store) Fail("policies/entities.yaml does not load");
@@ -102,9 +101,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (parsed.diagnostics.empty()) std::abort();  // a failed parse must say why
     return 0;
   }
-  dsl::CheckResult checked = dsl::Check(*parsed.expr, dsl::RuleEnvironment(), "fuzz");
+  // Checked expressions compile from the checker's resolutions; the rest are
+  // compiled unchecked (Compile() resolves them, undeclared names as variables).
+  dsl::CheckResult checked = dsl::Check(*parsed.expr, engine::PolicyEnvironments().rule, "fuzz");
   engine::ProgramOptions options{&fixture.set->functions(),
-                                 checked.diagnostics.empty() ? &fixture.variables : nullptr};
+                                 checked.diagnostics.empty() ? &checked.resolutions : nullptr};
   auto program = engine::Program::Compile(*parsed.expr, options);
   engine::Value result = program->Evaluate(fixture.activation);
   // Printing walks the whole result (and error messages) once more.

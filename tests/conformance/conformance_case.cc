@@ -6,7 +6,7 @@
 #include "dsl/checker.h"
 #include "dsl/parser.h"
 #include "engine/activation.h"
-#include "engine/extensions.h"
+#include "engine/catalogue.h"
 #include "engine/program.h"
 
 namespace castellan::conformance {
@@ -198,12 +198,8 @@ std::string WithoutSpaces(std::string s) {
 }
 
 const engine::FunctionRegistry& Functions() {
-  static const engine::FunctionRegistry* registry = [] {
-    auto* r = new engine::FunctionRegistry(engine::FunctionRegistry::Standard());
-    engine::RegisterExtensionFunctions(*r);
-    return r;
-  }();
-  return *registry;
+  static const engine::FunctionRegistry registry = engine::Catalogue::Default().Registry();
+  return registry;
 }
 
 }  // namespace
@@ -224,17 +220,13 @@ CaseResult RunCase(const json& test) {
     return {Outcome::kFail, "parse error: " + Join(parsed.diagnostics)};
   }
 
-  std::set<std::string, std::less<>> variables;
-  for (const auto& decl : test.at("type_env")) {
-    if (decl.at("kind") == "ident") variables.insert(decl.at("name").get<std::string>());
-  }
+  dsl::Resolutions resolutions;  // what the checker resolved, when the case is checked
 
   // typed_result: the checker's type must match, and the value too unless
   // the case is check_only.
   const json* typed = expect.contains("typed_result") ? &expect.at("typed_result") : nullptr;
   if (!test.at("disable_check").get<bool>()) {
-    dsl::CheckEnvironment env = dsl::CheckEnvironment::Standard();
-    engine::DeclareExtensionFunctions(env);
+    dsl::CheckEnvironment env = engine::Catalogue::Default().Environment(engine::Scope::kRule);
     if (!DeclareTypeEnv(test.at("type_env"), &env, &detail)) return {Outcome::kUnsupported, detail};
     dsl::CheckResult checked = dsl::Check(*parsed.expr, env, "<expr>");
     if (HasUnsupported(checked.diagnostics, &detail)) return {Outcome::kUnsupported, detail};
@@ -242,6 +234,7 @@ CaseResult RunCase(const json& test) {
       if (expects_error) return {Outcome::kPass, ""};
       return {Outcome::kFail, "check error: " + Join(checked.diagnostics)};
     }
+    resolutions = std::move(checked.resolutions);
     if (typed != nullptr && WithoutSpaces(checked.type.ToString()) !=
                                 WithoutSpaces(typed->at("type").get<std::string>())) {
       return {Outcome::kFail, "expected type " + typed->at("type").get<std::string>() + ", got " +
@@ -261,7 +254,7 @@ CaseResult RunCase(const json& test) {
   }
   engine::ProgramOptions options;
   options.functions = &Functions();
-  options.variables = test.at("disable_check").get<bool>() ? nullptr : &variables;
+  options.resolutions = test.at("disable_check").get<bool>() ? nullptr : &resolutions;
   auto program = engine::Program::Compile(*parsed.expr, options);
   Value result = program->Evaluate(activation);
 

@@ -4,6 +4,7 @@
 
 #include "dsl/parser.h"
 #include "dsl/policy_loader.h"
+#include "engine/catalogue.h"
 
 namespace castellan::dsl {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 std::string Checked(std::string_view text) {
   ParseResult parsed = ParseExpression(text);
   if (!parsed.expr) return "parse error";
-  CheckResult r = Check(*parsed.expr, RuleEnvironment(), "<expr>");
+  CheckResult r = Check(*parsed.expr, engine::PolicyEnvironments().rule, "<expr>");
   if (!r.diagnostics.empty()) return r.diagnostics[0].message;
   return r.type.ToString();
 }

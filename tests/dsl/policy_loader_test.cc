@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/catalogue.h"
+
 namespace castellan::dsl {
 namespace {
 
@@ -16,11 +18,12 @@ std::string ReadFile(const std::string& path) {
 }
 
 LoadResult LoadOne(const std::string& text) {
-  return LoadPolicyFiles({{"p.yaml", text}});
+  return LoadPolicyFiles({{"p.yaml", text}}, engine::PolicyEnvironments());
 }
 
 TEST(PolicyLoader, BrokenDirectoryMatchesGoldenDiagnostics) {
-  LoadResult result = LoadPolicyDirectory(CASTELLAN_TESTDATA_DIR "/broken");
+  LoadResult result =
+      LoadPolicyDirectory(CASTELLAN_TESTDATA_DIR "/broken", engine::PolicyEnvironments());
   EXPECT_FALSE(result.source.has_value());
   const std::string expected = ReadFile(CASTELLAN_TESTDATA_DIR "/broken.golden");
   ASSERT_FALSE(expected.empty());
@@ -29,7 +32,8 @@ TEST(PolicyLoader, BrokenDirectoryMatchesGoldenDiagnostics) {
 }
 
 TEST(PolicyLoader, DefaultPoliciesAreValid) {
-  LoadResult result = LoadPolicyDirectory(CASTELLAN_SOURCE_DIR "/policies");
+  LoadResult result =
+      LoadPolicyDirectory(CASTELLAN_SOURCE_DIR "/policies", engine::PolicyEnvironments());
   ASSERT_TRUE(result.source.has_value()) << result.FormattedDiagnostics();
   EXPECT_FALSE(result.source->policies.empty());
   EXPECT_EQ(result.source->revision.size(), 16u);
@@ -67,7 +71,8 @@ TEST(PolicyLoader, PrintsPermissionCycles) {
 
 TEST(PolicyLoader, RejectsAWholeSetWithAnyError) {
   LoadResult r = LoadPolicyFiles({{"good.yaml", "kind: Permissions\npermissions: {a: {}}\n"},
-                                  {"bad.yaml", "kind: Role\nname: r\n"}});
+                                  {"bad.yaml", "kind: Role\nname: r\n"}},
+                                 engine::PolicyEnvironments());
   EXPECT_FALSE(r.source.has_value());
   EXPECT_EQ(r.diagnostics.size(), 1u) << r.FormattedDiagnostics();
 }

@@ -8,6 +8,7 @@
 
 #include "api/json_value.h"
 #include "dsl/policy_loader.h"
+#include "engine/catalogue.h"
 
 namespace castellan::engine {
 namespace {
@@ -121,7 +122,7 @@ constexpr const char* kEntities = R"({
 class DecideTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dsl::LoadResult loaded = dsl::LoadPolicyFiles({{"p.yaml", kPolicies}});
+    dsl::LoadResult loaded = dsl::LoadPolicyFiles({{"p.yaml", kPolicies}}, PolicyEnvironments());
     ASSERT_TRUE(loaded.source) << loaded.FormattedDiagnostics();
     auto compiled = PolicySet::Compile(std::move(*loaded.source));
     ASSERT_TRUE(compiled.set);

@@ -12,6 +12,7 @@
 
 #include "dsl/parser.h"
 #include "dsl/policy_loader.h"
+#include "engine/catalogue.h"
 #include "engine/decision.h"
 #include "engine/program.h"
 
@@ -52,7 +53,7 @@ std::string ReadFile(const std::string& path) {
 }
 
 std::shared_ptr<const PolicySet> Load(const std::string& name, const std::string& text) {
-  dsl::LoadResult loaded = dsl::LoadPolicyFiles({{name, text}});
+  dsl::LoadResult loaded = dsl::LoadPolicyFiles({{name, text}}, PolicyEnvironments());
   EXPECT_TRUE(loaded.source) << loaded.FormattedDiagnostics();
   if (!loaded.source) return nullptr;
   auto compiled = PolicySet::Compile(std::move(*loaded.source));

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "dsl/parser.h"
-#include "engine/policy_functions.h"
+#include "dsl/policy_loader.h"
+#include "engine/catalogue.h"
+#include "engine/policy_set.h"
 
 namespace castellan::engine {
 namespace {
@@ -115,14 +117,27 @@ TEST(MergeMaps, OverWinsAndNothingNewSharesTheBase) {
 }
 
 TEST(RoleFunctions, RankTieIsNotBeneath) {
-  std::vector<dsl::RoleDecl> roles(3);
-  roles[0].name = "partner.owner", roles[0].level = "partner", roles[0].rank = 4;
-  roles[1].name = "partner.admin", roles[1].level = "partner", roles[1].rank = 2;
-  roles[2].name = "partner.support", roles[2].level = "partner", roles[2].rank = 1;
-  FunctionRegistry registry = FunctionRegistry::Standard();
-  RegisterRoleFunctions(registry, roles);
+  dsl::LoadResult loaded = dsl::LoadPolicyFiles({{"roles.yaml", R"(kind: Role
+name: partner.owner
+level: partner
+rank: 4
+---
+kind: Role
+name: partner.admin
+level: partner
+rank: 2
+---
+kind: Role
+name: partner.support
+level: partner
+rank: 1
+)"}},
+                                                PolicyEnvironments());
+  ASSERT_TRUE(loaded.source) << loaded.FormattedDiagnostics();
+  auto set = PolicySet::Compile(std::move(*loaded.source)).set;
+  ASSERT_TRUE(set);
   ProgramOptions options;
-  options.functions = &registry;
+  options.functions = &set->functions();
   auto eval = [&](std::string_view text) {
     auto parsed = dsl::ParseExpression(text);
     return Program::Compile(*parsed.expr, options)->Evaluate(MapActivation());

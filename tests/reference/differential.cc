@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "dsl/policy_loader.h"
+#include "engine/catalogue.h"
 #include "engine/decision.h"
 #include "engine/policy_set.h"
 #include "tests/reference/generator.h"
@@ -25,7 +26,7 @@ DifferentialStats RunDifferential(uint64_t seed, uint64_t first, uint64_t count,
     if (policy_block != index / kCasesPerPolicySet) {
       policy_block = index / kCasesPerPolicySet;
       yaml = GeneratePolicyYaml(seed, *policy_block);
-      dsl::LoadResult loaded = dsl::LoadPolicyFiles({{"generated.yaml", yaml}});
+      dsl::LoadResult loaded = dsl::LoadPolicyFiles({{"generated.yaml", yaml}}, engine::PolicyEnvironments());
       set = nullptr;
       std::string problems = loaded.FormattedDiagnostics();
       if (loaded.source) {

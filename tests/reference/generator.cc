@@ -102,7 +102,7 @@ std::string RuleAtom(Rng& rng, const Universe& u) {
     case 4:
       return Quote(rng.Pick(u.permissions)) + " in permissions";
     case 5:
-      return "action == " + Quote(rng.Pick(kActions));
+      return "action == " + Quote(rng.Pick(u.actions));
     case 6:
       return "action.startsWith(" + Quote(rng.Pick(kPrefixes) + ".") + ")";
     case 7:

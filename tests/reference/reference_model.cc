@@ -7,7 +7,8 @@
 #include <set>
 
 #include "engine/function_registry.h"
-#include "engine/policy_functions.h"
+#include "engine/catalogue.h"
+#include "engine/policy_set.h"
 
 namespace castellan::reference {
 namespace {
@@ -271,7 +272,8 @@ class Evaluator {
       std::string qualified;
       for (const auto& p : parts) qualified += p + ".";
       qualified += e.name;
-      if (qualified == "group.contains" || functions_.Find(qualified)) {
+      if (qualified == "group.contains" || functions_.Find(qualified) ||
+          functions_.FindContextual(qualified)) {
         name = qualified;
         receiver = false;
       }
@@ -310,6 +312,9 @@ class Evaluator {
                            : kind == "user"       ? store_.FindUser(id)
                                                   : store_.FindResource(kind, id);
       return found ? *found : Err("unknown " + kind);
+    }
+    if (const auto* contextual = functions_.FindContextual(name)) {
+      return (*contextual)(args, engine::MapActivation());
     }
     const engine::FunctionImpl* impl = functions_.Find(name);
     if (!impl) return Err("no function " + name);
@@ -350,9 +355,9 @@ class Decider {
   Decider(const dsl::PolicySource& source, const engine::EntityStore& store,
           const engine::DecisionRequest& request)
       : src_(source), store_(store), req_(request) {
-    functions_ = engine::FunctionRegistry::Standard();
-    engine::RegisterRoleFunctions(functions_, source.roles);
-    engine::RegisterPermissionFunctions(functions_, source.permissions);
+    // role.* and permission.* as the engine implements them, over these declarations.
+    set_ = engine::PolicySet::Compile(source).set;
+    functions_ = engine::Catalogue::Default().Registry(set_.get());
   }
 
   std::vector<RefActionDecision> Run() {
@@ -669,6 +674,7 @@ class Decider {
   const dsl::PolicySource& src_;
   const engine::EntityStore& store_;
   const engine::DecisionRequest& req_;
+  std::shared_ptr<const engine::PolicySet> set_;
   engine::FunctionRegistry functions_;
   std::vector<RefReason> errors_;
   Value principal_, resource_, now_;

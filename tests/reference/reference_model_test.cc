@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "dsl/policy_loader.h"
+#include "engine/catalogue.h"
 #include "engine/policy_set.h"
 
 namespace castellan::reference {
@@ -33,7 +34,7 @@ Value List(std::vector<std::string> items) {
 class ReferenceModelTest : public ::testing::Test {
  protected:
   void Load(const std::string& yaml) {
-    auto loaded = dsl::LoadPolicyFiles({{"p.yaml", yaml}});
+    auto loaded = dsl::LoadPolicyFiles({{"p.yaml", yaml}}, engine::PolicyEnvironments());
     ASSERT_TRUE(loaded.source) << loaded.FormattedDiagnostics();
     set_ = engine::PolicySet::Compile(std::move(*loaded.source)).set;
     ASSERT_TRUE(set_);
