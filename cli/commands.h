@@ -16,5 +16,6 @@ int ValidateCommand(const std::vector<std::string>& args);
 int CheckCommand(const std::vector<std::string>& args);
 int TestCommand(const std::vector<std::string>& args);
 int ServeCommand(const std::vector<std::string>& args);
+int FunctionsCommand(const std::vector<std::string>& args);
 
 }  // namespace castellan::cli

@@ -21,6 +21,7 @@ Commands:
   check [FILE]   decide one JSON request (from FILE or stdin) and print the decision
   test DIR       run the decision fixtures (*_test.yaml) below DIR
   serve          serve decisions over HTTP (castellan serve --help)
+  functions      print the functions and variables expressions may use (Markdown)
   version        print the version
 
 Options:
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   if (command == "check") return CheckCommand(rest);
   if (command == "test") return TestCommand(rest);
   if (command == "serve") return ServeCommand(rest);
+  if (command == "functions") return FunctionsCommand(rest);
   std::cerr << "castellan: unknown command '" << command << "'\n\n" << kHelp;
   return kExitUsage;
 }

@@ -610,7 +610,8 @@ void AddStandardFunctions(Catalogue& c) {
                   return a.size() == 2 ? Value::Bool(Equal(a[0], a[1]))
                                        : NoMatchingOverload("_==_", a);
                 },
-                {"Equality; numbers compare across int, uint and double.", "1 == 1.0"});
+                {"Equality; numbers of different types compare by value when dyn.",
+                 "[1, 2] == [1, 2] && dyn(1) == 1.0"});
   c.AddFunction("_!=_", {"_!=_(A, A) -> bool"},
                 [](Args a) {
                   return a.size() == 2 ? Value::Bool(!Equal(a[0], a[1]))
@@ -747,8 +748,8 @@ void AddStandardFunctions(Catalogue& c) {
       {"getSeconds", Field::kSeconds, true, "The second, or a duration's whole seconds.",
        "timestamp('2024-03-05T10:20:30Z').getSeconds() == 30"},
       {"getMilliseconds", Field::kMilliseconds, true,
-       "The millisecond, or a duration's whole milliseconds.",
-       "duration('1.5s').getMilliseconds() == 1500"},
+       "The millisecond within the second, of a timestamp or a duration.",
+       "timestamp('2024-03-05T10:20:30.250Z').getMilliseconds() == 250"},
   };
   for (const Accessor& a : accessors) {
     std::vector<std::string> overloads = {std::string(".") + a.name + "(timestamp) -> int",
