@@ -51,5 +51,65 @@ TEST(Checker, ConditionsMustBeBool) {
   EXPECT_EQ(Checked("1 && true"), "&& needs a bool, but this is int");
 }
 
+// What the checker resolved the root of `text` to, as "kind name [fields] overloads".
+std::string RootResolution(std::string_view text) {
+  ParseResult parsed = ParseExpression(text);
+  if (!parsed.expr) return "parse error";
+  CheckResult r = Check(*parsed.expr, engine::PolicyEnvironments().rule, "<expr>");
+  if (!r.diagnostics.empty()) return r.diagnostics[0].message;
+  const Resolution* res = r.resolutions.Find(parsed.expr->id);
+  if (res == nullptr) return "none";
+  static const char* const kKinds[] = {"variable", "local", "function", "type", "undeclared"};
+  std::string out = std::string(kKinds[static_cast<int>(res->kind)]) + " " + res->name;
+  for (const auto& f : res->fields) out += " ." + f;
+  if (res->kind == Resolution::Kind::kFunction) {
+    out += res->receiver ? " receiver" : " global";
+    out += " overloads=" + std::to_string(res->overloads.size());
+  }
+  return out;
+}
+
+TEST(Checker, RecordsWhatEachNameResolvesTo) {
+  EXPECT_EQ(RootResolution("principal.org.id"), "variable principal .org .id");
+  EXPECT_EQ(RootResolution("email.domain(principal.email)"),
+            "function email.domain global overloads=1");
+  EXPECT_EQ(RootResolution("'abc'.size()"), "function size receiver overloads=1");
+  EXPECT_EQ(RootResolution("size(principal.roles)"), "function size global overloads=4");
+  EXPECT_EQ(RootResolution("google.protobuf.Timestamp"), "type google.protobuf.Timestamp");
+  EXPECT_EQ(RootResolution("1 + 2"), "function _+_ global overloads=1");
+  EXPECT_EQ(RootResolution("[1]"), "none");
+}
+
+TEST(Checker, RecordsLocalsInsideComprehensions) {
+  ParseResult parsed = ParseExpression("[{'a': 1}].all(x, x.a > 0)");
+  ASSERT_TRUE(parsed.expr);
+  CheckResult r = Check(*parsed.expr, engine::PolicyEnvironments().rule, "<expr>");
+  ASSERT_TRUE(r.diagnostics.empty());
+  bool found = false;
+  VisitExpr(*parsed.expr, [&](const Expr& e) {
+    const Resolution* res = r.resolutions.Find(e.id);
+    if (res && res->kind == Resolution::Kind::kLocal) {
+      found = true;
+      EXPECT_EQ(res->name, "x");
+      EXPECT_EQ(res->fields, std::vector<std::string>{"a"});
+    }
+  });
+  EXPECT_TRUE(found);
+}
+
+TEST(Checker, RejectsConstantPatternsTheRegexEngineRejects) {
+  EXPECT_EQ(
+      Checked("principal.email.matches('[a-z')").rfind("invalid regular expression '[a-z'", 0), 0u);
+  EXPECT_EQ(Checked("principal.email.matches('^[a-z]+$')"), "bool");
+}
+
+TEST(Checker, RejectsComprehensionsNestedPastTheEvaluationLimit) {
+  std::string nested = "true";
+  for (int i = 0; i < 16; ++i) nested = "[1].all(x" + std::to_string(i) + ", " + nested + ")";
+  EXPECT_EQ(Checked(nested), "bool");
+  EXPECT_EQ(Checked("[1].all(y, " + nested + ")").rfind("comprehensions are nested too deeply", 0),
+            0u);
+}
+
 }  // namespace
 }  // namespace castellan::dsl

@@ -17,6 +17,26 @@ Value Eval(std::string_view text, const Activation& activation = MapActivation()
   return Program::Compile(*parsed.expr)->Evaluate(activation);
 }
 
+// The planner binds names as the checker resolved them: with `a.b` declared,
+// `a.b.c` is the variable "a.b" and its field c; unchecked, the longest
+// dotted prefix the activation binds wins at run time.
+TEST(Program, CompilesNamesAsTheCheckerResolvedThem) {
+  dsl::CheckEnvironment env = Catalogue::Default().Environment(Scope::kRule);
+  env.DeclareVariable("a.b", dsl::Type::Dyn());
+  auto parsed = dsl::ParseExpression("a.b.c == 1 && email.domain('x@Y.io') == 'y.io'");
+  ASSERT_TRUE(parsed.expr);
+  dsl::CheckResult checked = dsl::Check(*parsed.expr, env, "<expr>");
+  ASSERT_TRUE(checked.diagnostics.empty()) << checked.diagnostics[0].message;
+  MapActivation activation;
+  activation.Bind("a.b",
+                  Value::Map(MapValue::Make({{Value::String("c"), Value::Int(1)}}, nullptr)));
+  ProgramOptions options;
+  options.resolutions = &checked.resolutions;
+  EXPECT_EQ(Program::Compile(*parsed.expr, options)->Evaluate(activation).DebugString(), "true");
+  // Unchecked: the same answer, found at run time.
+  EXPECT_EQ(Program::Compile(*parsed.expr)->Evaluate(activation).DebugString(), "true");
+}
+
 TEST(Program, IntegerOverflowIsAnError) {
   Value v = Eval("9223372036854775807 + 1");
   ASSERT_TRUE(v.is_error());
