@@ -30,8 +30,8 @@ wrk.body = '{"principal":{"id":"adam@acme.example"},"resource":{"kind":"organiza
 LUA
 
 serve() {  # serve BINARY ARGS...: starts it on $PORT, logs to /dev/null
-  "$@" serve --listen "127.0.0.1:$PORT" --policies policies --entities policies/entities.yaml \
-    > /dev/null 2>&1 &
+  "$1" serve --listen "127.0.0.1:$PORT" --policies policies --entities policies/entities.yaml \
+    "${@:2}" > /dev/null 2>&1 &
   PID=$!
   for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null && return; sleep 0.1; done
   echo "server did not start" >&2; exit 1
@@ -51,7 +51,7 @@ if [ -n "${POCO_BIN:-}" ]; then
   serve "$POCO_BIN" --threads 64 --max-queued 4096 --timeout 10
   wrk_run poco-tuned 64; wrk_run poco-tuned 1000; stop
 fi
-serve "$BIN"
+serve "$BIN" --max-connections 20000 --idle-timeout 300
 wrk_run edge 64; wrk_run edge 1000
 echo "RESULT edge idle+slow: $(python3 bench/idle_clients.py --port "$PORT" --pid "$PID" --idle "$IDLE" --slow "$SLOW" --seconds 10)"
 stop

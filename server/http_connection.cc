@@ -15,6 +15,7 @@
 #include <optional>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "engine/time_value.h"
 #include "server/log_line.h"
@@ -123,7 +124,7 @@ class Connection final : public Drainable, public std::enable_shared_from_this<C
   ~Connection() override { hub_.Unregister(this); }
 
   void Start() {
-    hub_.Register(this);
+    hub_.Register(this->shared_from_this());
     if constexpr (kTls) {
       Deadline(config_.header_timeout_seconds);
       stream_.async_handshake(net::ssl::stream_base::server,
@@ -137,9 +138,7 @@ class Connection final : public Drainable, public std::enable_shared_from_this<C
   }
 
   void Drain() override {
-    if (auto self = this->weak_from_this().lock()) {
-      net::post(stream_.get_executor(), [self] { self->OnDrain(); });
-    }
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->OnDrain(); });
   }
 
  private:
@@ -284,7 +283,7 @@ class Connection final : public Drainable, public std::enable_shared_from_this<C
     // handing it back.
     if (size > kReleaseMemoryAfterBytes) malloc_trim(0);
     if (ec) return Close(false);
-    if (close_after_) return Close(true);
+    if (close_after_ || draining_) return Close(true);
     WaitForRequest();
   }
 
@@ -372,9 +371,9 @@ bool ConnectionHub::Admit() {
   return true;
 }
 
-void ConnectionHub::Register(Drainable* connection) {
+void ConnectionHub::Register(const std::shared_ptr<Drainable>& connection) {
   std::lock_guard lock(mutex_);
-  connections_.insert(connection);
+  connections_.emplace(connection.get(), connection);
 }
 
 void ConnectionHub::Unregister(Drainable* connection) {
@@ -385,8 +384,16 @@ void ConnectionHub::Unregister(Drainable* connection) {
 }
 
 void ConnectionHub::DrainAll() {
-  std::lock_guard lock(mutex_);
-  for (Drainable* c : connections_) c->Drain();
+  // Drained outside the lock: the last reference to a connection may be
+  // dropped here, and its destructor unregisters.
+  std::vector<std::shared_ptr<Drainable>> open;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [raw, weak] : connections_) {
+      if (auto c = weak.lock()) open.push_back(std::move(c));
+    }
+  }
+  for (const auto& c : open) c->Drain();
 }
 
 bool ConnectionHub::WaitUntilClosed(std::chrono::milliseconds timeout) {

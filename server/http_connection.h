@@ -12,8 +12,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <memory>
 #include <mutex>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "server/config.h"
 #include "server/decision_api.h"
@@ -41,7 +42,7 @@ class ConnectionHub {
   // Reserves a place for a new connection; false when max_connections are open.
   bool Admit();
   // A connection Admit() let in starts and ends.
-  void Register(Drainable* connection);
+  void Register(const std::shared_ptr<Drainable>& connection);
   void Unregister(Drainable* connection);
   // Asks every open connection to finish (Drainable::Drain).
   void DrainAll();
@@ -60,12 +61,13 @@ class ConnectionHub {
   std::atomic<size_t> open_{0};
   std::mutex mutex_;
   std::condition_variable closed_;
-  std::unordered_set<Drainable*> connections_;
+  // Weak: a connection lives as long as its pending operations.
+  std::unordered_map<Drainable*, std::weak_ptr<Drainable>> connections_;
 };
 
 // Serves HTTP (HTTPS when `tls` is set) on `socket` until the client leaves, a
 // deadline passes or the hub drains. REQUIRES: hub.Admit() returned true for
-// this socket, whose executor is a strand.
+// this socket, whose executor runs handlers one at a time (one thread's loop).
 void ServeConnection(boost::asio::ip::tcp::socket socket, ConnectionHub& hub, TlsContext* tls);
 
 }  // namespace castellan::server

@@ -1,6 +1,7 @@
 // HttpServer: the HTTP edge in front of DecisionApi (docs/http-edge.md). A
-// fixed pool of threads runs every connection asynchronously (Boost.Beast on
-// Boost.Asio); requests are answered inline on those threads. This and
+// fixed pool of threads, each running its own event loop, serves every
+// connection asynchronously (Boost.Beast on Boost.Asio); requests are
+// answered inline on those threads. This and
 // http_connection.cc are the only files that know the HTTP library.
 //
 // Start() and Stop() are called from one thread.

@@ -197,57 +197,51 @@ class RawConnection {
   Received ReadUntilClosed(std::chrono::milliseconds timeout) {
     Received r;
     const auto start = std::chrono::steady_clock::now();
-    const auto deadline = start + timeout;
-    while (fd_ >= 0) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) break;
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-      char buf[4096];
-      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) {
-        r.closed = true;
-        break;
-      }
-      r.text.append(buf, static_cast<size_t>(n));
-    }
+    Read(start + timeout, &r, [] { return false; });
     r.after = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
     return r;
   }
 
-  // Reads until `text` holds `count` complete responses' worth of "HTTP/1.1 "
-  // status lines, or `timeout` passes.
+  // Reads until `count` complete responses (by Content-Length) are in, or
+  // the server closes, or `timeout` passes.
   std::string ReadResponses(size_t count, std::chrono::milliseconds timeout) {
-    std::string text;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    auto complete = [&] {
+    Received r;
+    Read(std::chrono::steady_clock::now() + timeout, &r, [&] {
       size_t seen = 0, at = 0;
       while (seen < count) {
-        const size_t head = text.find("\r\n\r\n", at);
+        const size_t head = r.text.find("\r\n\r\n", at);
         if (head == std::string::npos) return false;
-        const size_t cl = text.find("Content-Length: ", at);
+        const size_t cl = r.text.find("Content-Length: ", at);
         size_t length = 0;
-        if (cl != std::string::npos && cl < head) length = std::stoul(text.substr(cl + 16));
-        if (text.size() < head + 4 + length) return false;
+        if (cl != std::string::npos && cl < head) length = std::stoul(r.text.substr(cl + 16));
+        if (r.text.size() < head + 4 + length) return false;
         at = head + 4 + length;
         ++seen;
       }
       return true;
-    };
-    while (fd_ >= 0 && !complete()) {
+    });
+    return r.text;
+  }
+
+ private:
+  // Appends what arrives to r->text until `done()`, a close or `deadline`.
+  template <class Done>
+  void Read(std::chrono::steady_clock::time_point deadline, Received* r, Done done) {
+    while (fd_ >= 0 && !done()) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) break;
+      if (left.count() <= 0) return;
       pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return;
       char buf[4096];
       const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      text.append(buf, static_cast<size_t>(n));
+      if (n <= 0) {
+        r->closed = true;
+        return;
+      }
+      r->text.append(buf, static_cast<size_t>(n));
     }
-    return text;
   }
 
  private:
