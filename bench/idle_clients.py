@@ -112,10 +112,10 @@ def main():
         if code != "200" or b'"allow"' not in body:
             errors += 1
 
-    still_open = 0
-    for s in idle:  # the idle connections must still be served
-        r, _, _ = select.select([s], [], [], 0)
-        still_open += 0 if r else 1
+    poller = select.poll()  # an idle connection the server closed reads as ready (EOF)
+    for s in idle:
+        poller.register(s, select.POLLIN)
+    still_open = len(idle) - len(poller.poll(0))
     latencies.sort()
     q = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))]
     print(json.dumps({

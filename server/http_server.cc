@@ -48,8 +48,8 @@ struct HttpServer::Impl {
       : config(c), tls(std::move(t)), hub(c, api, metrics), loops(MakeLoops(ThreadCount(c))) {}
 
   // One event loop per thread, each run by that thread alone: a connection
-  // lives on one loop, so its handlers never run concurrently and the loops
-  // share no lock (faster than one loop run by every thread, measured).
+  // lives on one loop, so its handlers never run concurrently without a
+  // strand, and the loops share no lock.
   static std::vector<std::unique_ptr<net::io_context>> MakeLoops(int n) {
     std::vector<std::unique_ptr<net::io_context>> loops;
     for (int i = 0; i < n; ++i) loops.push_back(std::make_unique<net::io_context>(1));
