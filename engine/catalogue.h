@@ -5,7 +5,7 @@
 // Everything else is derived from it: the checker's environments
 // (dsl::CheckEnvironment, for rules and for group matches), the runtime
 // FunctionRegistry a Program binds calls to, and the function reference in
-// docs/policy-language.md (`castellan functions --markdown`). A function
+// docs/policy-language.md (`castellan functions`, engine/function_reference.h). A function
 // cannot be declared without an implementation, nor implemented without a
 // declaration, because AddFunction takes both at once and is the only way in:
 // Environment() and Registry() iterate the same entries.
@@ -17,8 +17,8 @@
 //                   {"The character at a code point index.", "'abc'.charAt(1) == 'b'"});
 //   }
 // declare it below and call it from Catalogue::Default() (engine/catalogue.cc),
-// then regenerate the docs: `build/<you>/cli/castellan functions --markdown
-// --write docs/policy-language.md` (tests/engine/catalogue_test.cc fails while
+// then regenerate the docs: `build/<you>/cli/castellan functions --write
+// docs/policy-language.md` (tests/engine/catalogue_test.cc fails while
 // the committed docs differ, and evaluates every example expecting `true`).
 //
 // A Catalogue is built once and immutable afterwards; Default() is safe to
