@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <iterator>
 
-#include "engine/extensions.h"
 #include "engine/program.h"
 
 namespace castellan::engine {
@@ -42,7 +40,11 @@ const Catalogue& Catalogue::Default() {
     AddRoleFunctions(*c);
     AddPermissionFunctions(*c);
     AddEntityFunctions(*c);
-    AddExtensionFunctions(*c);
+    AddStringExtensions(*c);
+    AddMathExtensions(*c);
+    AddListExtensions(*c);
+    AddEncoderExtensions(*c);
+    AddOptionalFunctions(*c);
     return c;
   }();
   return *catalogue;
@@ -178,26 +180,6 @@ void AddPolicyVariables(Catalogue& c) {
                  NameKind::kPermission});
   c.AddVariable(
       {"customer", "dyn", "The organization a group's `match:` is asked about.", {Scope::kGroup}});
-}
-
-// Until each extension family registers itself (void AddStringExtensions(Catalogue&), ...),
-// their tables are adapted here, under the headings of ExtensionFamilies()' order.
-void AddExtensionFunctions(Catalogue& c) {
-  const char* const headings[] = {"Strings extension", "Math extension", "Lists and sets extension",
-                                  "Encoders extension", "Optionals extension"};
-  size_t i = 0;
-  for (auto family : ExtensionFamilies()) {
-    c.BeginFamily(i < std::size(headings) ? headings[i] : "Extensions",
-                  "CEL's standard extension library, as cel-go defines it.");
-    ++i;
-    for (const ExtensionFunction& f : family) {
-      std::vector<std::string> overloads(f.overloads.begin(), f.overloads.end());
-      c.AddFunction(f.name, std::move(overloads), f.impl, {f.summary, f.example});
-    }
-  }
-  // Indexing into an optional: the standard `_[_]` handles optionals.
-  c.AddOverloads("_[_]", {"_[_](optional_type(list(A)), int) -> optional_type(A)",
-                          "_[_](optional_type(map(K, V)), K) -> optional_type(V)"});
 }
 
 }  // namespace castellan::engine

@@ -141,7 +141,11 @@ void AddPermissionFunctions(Catalogue& catalogue);  // permission.*
 void AddEntityFunctions(Catalogue& catalogue);      // org, user, lookup, group.contains
 // The rule and group variables (principal, resource, ..., customer).
 void AddPolicyVariables(Catalogue& catalogue);
-// CEL's extension libraries (engine/extensions.h).
-void AddExtensionFunctions(Catalogue& catalogue);
+// CEL's extension libraries, as cel-go defines them.
+void AddStringExtensions(Catalogue& catalogue);   // engine/strings_extension.h
+void AddMathExtensions(Catalogue& catalogue);     // engine/math_extension.h
+void AddListExtensions(Catalogue& catalogue);     // lists.* and sets.*, engine/lists_extension.h
+void AddEncoderExtensions(Catalogue& catalogue);  // base64.*, engine/encoders_extension.h
+void AddOptionalFunctions(Catalogue& catalogue);  // optional.*, .?, [?]: optional_functions.h
 
 }  // namespace castellan::engine

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/extension_function.h"
+#include "engine/catalogue.h"
 
 namespace castellan::engine::encoders_extension {
 namespace {
@@ -71,21 +71,15 @@ Value Base64Decode(Args a) {
 
 namespace castellan::engine {
 
-std::span<const ExtensionFunction> EncoderExtensions() {
+void AddEncoderExtensions(Catalogue& c) {
   namespace x = encoders_extension;
-  static const ExtensionFunction kFunctions[] = {
-      {"base64.encode",
-       {"base64.encode(bytes) -> string"},
-       x::Base64Encode,
-       "Standard base64 with padding.",
-       "base64.encode(b'hello') == 'aGVsbG8='"},
-      {"base64.decode",
-       {"base64.decode(string) -> bytes"},
-       x::Base64Decode,
-       "Decodes standard base64, padded or not.",
-       "base64.decode('aGVsbG8') == b'hello'"},
-  };
-  return kFunctions;
+  c.BeginFamily("Encoders extension",
+                "CEL's encoders extension (cel-go `ext.Encoders`). Malformed base64 is an error.");
+  c.AddFunction("base64.encode", {"base64.encode(bytes) -> string"}, x::Base64Encode,
+                {"Standard base64 with padding.", "base64.encode(b'hello') == 'aGVsbG8='"});
+  c.AddFunction(
+      "base64.decode", {"base64.decode(string) -> bytes"}, x::Base64Decode,
+      {"Decodes standard base64, padded or not.", "base64.decode('aGVsbG8') == b'hello'"});
 }
 
 }  // namespace castellan::engine

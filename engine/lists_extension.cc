@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "engine/extension_function.h"
+#include "engine/catalogue.h"
 
 namespace castellan::engine::lists_extension {
 namespace {
@@ -126,51 +126,36 @@ Value SetsIntersects(Args a) {
 
 namespace castellan::engine {
 
-std::span<const ExtensionFunction> ListExtensions() {
+void AddListExtensions(Catalogue& c) {
   namespace x = lists_extension;
-  static const ExtensionFunction kFunctions[] = {
-      {"slice",
-       {".slice(list(A), int, int) -> list(A)"},
-       x::Slice,
-       "The elements from a start index up to an end index (exclusive).",
-       "[1, 2, 3, 4].slice(1, 3) == [2, 3]"},
-      {"flatten",
-       {".flatten(list(dyn)) -> list(dyn)", ".flatten(list(dyn), int) -> list(dyn)"},
-       x::Flatten,
-       "Nested lists spliced in, one level deep or to a given depth.",
-       "[1, [2, [3]]].flatten() == [1, 2, [3]]"},
-      {"distinct",
-       {".distinct(list(A)) -> list(A)"},
-       x::Distinct,
-       "The first occurrence of each element, in order.",
-       "[1, 2, 1, 3].distinct() == [1, 2, 3]"},
-      {"sort",
-       {".sort(list(A)) -> list(A)"},
-       x::Sort,
-       "The elements in ascending order (all of one orderable type).",
-       "['b', 'c', 'a'].sort() == ['a', 'b', 'c']"},
-      {"lists.range",
-       {"lists.range(int) -> list(int)"},
-       x::Range,
-       "The ints 0 to n - 1.",
-       "lists.range(3) == [0, 1, 2]"},
-      {"sets.contains",
-       {"sets.contains(list(A), list(A)) -> bool"},
-       x::SetsContains,
-       "Whether the first list holds every element of the second.",
-       "sets.contains(['admin', 'editor'], ['editor'])"},
-      {"sets.equivalent",
-       {"sets.equivalent(list(A), list(A)) -> bool"},
-       x::SetsEquivalent,
-       "Whether the two lists hold the same elements, ignoring order and repeats.",
-       "sets.equivalent([1, 2, 2], [2, 1])"},
-      {"sets.intersects",
-       {"sets.intersects(list(A), list(A)) -> bool"},
-       x::SetsIntersects,
-       "Whether the two lists share an element.",
-       "sets.intersects(['a', 'b'], ['b', 'c'])"},
-  };
-  return kFunctions;
+  c.BeginFamily("Lists and sets extension",
+                "CEL's lists and sets extensions (cel-go `ext.Lists`, `ext.Sets`). Elements "
+                "compare with CEL equality, so `1` and `1.0` are the same element.");
+  c.AddFunction("slice", {".slice(list(A), int, int) -> list(A)"}, x::Slice,
+                {"The elements from a start index up to an end index (exclusive).",
+                 "[1, 2, 3, 4].slice(1, 3) == [2, 3]"});
+  c.AddFunction("flatten",
+                {".flatten(list(dyn)) -> list(dyn)", ".flatten(list(dyn), int) -> list(dyn)"},
+                x::Flatten,
+                {"Nested lists spliced in, one level deep or to a given depth.",
+                 "[1, [2, [3]]].flatten() == [1, 2, [3]]"});
+  c.AddFunction(
+      "distinct", {".distinct(list(A)) -> list(A)"}, x::Distinct,
+      {"The first occurrence of each element, in order.", "[1, 2, 1, 3].distinct() == [1, 2, 3]"});
+  c.AddFunction("sort", {".sort(list(A)) -> list(A)"}, x::Sort,
+                {"The elements in ascending order (all of one orderable type).",
+                 "['b', 'c', 'a'].sort() == ['a', 'b', 'c']"});
+  c.AddFunction("lists.range", {"lists.range(int) -> list(int)"}, x::Range,
+                {"The ints 0 to n - 1.", "lists.range(3) == [0, 1, 2]"});
+  c.AddFunction("sets.contains", {"sets.contains(list(A), list(A)) -> bool"}, x::SetsContains,
+                {"Whether the first list holds every element of the second.",
+                 "sets.contains(['admin', 'editor'], ['editor'])"});
+  c.AddFunction("sets.equivalent", {"sets.equivalent(list(A), list(A)) -> bool"}, x::SetsEquivalent,
+                {"Whether the two lists hold the same elements, ignoring order and repeats.",
+                 "sets.equivalent([1, 2, 2], [2, 1])"});
+  c.AddFunction(
+      "sets.intersects", {"sets.intersects(list(A), list(A)) -> bool"}, x::SetsIntersects,
+      {"Whether the two lists share an element.", "sets.intersects(['a', 'b'], ['b', 'c'])"});
 }
 
 }  // namespace castellan::engine

@@ -4,7 +4,7 @@
 #include <limits>
 #include <string>
 
-#include "engine/extension_function.h"
+#include "engine/catalogue.h"
 
 namespace castellan::engine::math_extension {
 namespace {
@@ -155,100 +155,63 @@ Value BitShiftRight(Args a) {
 
 namespace castellan::engine {
 
-std::span<const ExtensionFunction> MathExtensions() {
+void AddMathExtensions(Catalogue& c) {
   namespace x = math_extension;
-  static const ExtensionFunction kFunctions[] = {
-      {"math.greatest",
-       {"math.greatest(int) -> int", "math.greatest(uint) -> uint",
-        "math.greatest(double) -> double", "math.greatest(list(int)) -> int",
-        "math.greatest(list(uint)) -> uint", "math.greatest(list(double)) -> double"},
-       x::Greatest,
-       "The greatest of its numeric arguments, or of a list of numbers.",
-       "math.greatest(1, 3u, 2.5) == 3u"},
-      {"math.least",
-       {"math.least(int) -> int", "math.least(uint) -> uint", "math.least(double) -> double",
-        "math.least(list(int)) -> int", "math.least(list(uint)) -> uint",
-        "math.least(list(double)) -> double"},
-       x::Least,
-       "The least of its numeric arguments, or of a list of numbers.",
-       "math.least([3, -1, 2]) == -1"},
-      {"math.ceil",
-       {"math.ceil(double) -> double"},
-       x::Ceil,
-       "Rounds up.",
-       "math.ceil(1.2) == 2.0"},
-      {"math.floor",
-       {"math.floor(double) -> double"},
-       x::Floor,
-       "Rounds down.",
-       "math.floor(-1.2) == -2.0"},
-      {"math.round",
-       {"math.round(double) -> double"},
-       x::Round,
-       "Rounds to the nearest whole number, halves away from zero.",
-       "math.round(-1.5) == -2.0"},
-      {"math.trunc",
-       {"math.trunc(double) -> double"},
-       x::Trunc,
-       "Rounds towards zero.",
-       "math.trunc(-1.7) == -1.0"},
-      {"math.abs",
-       {"math.abs(int) -> int", "math.abs(uint) -> uint", "math.abs(double) -> double"},
-       x::Abs,
-       "The absolute value (an error for the least int).",
-       "math.abs(-3) == 3"},
-      {"math.sign",
-       {"math.sign(int) -> int", "math.sign(uint) -> uint", "math.sign(double) -> double"},
-       x::Sign,
-       "-1, 0 or 1 in the argument's type.",
-       "math.sign(-4.5) == -1.0"},
-      {"math.isNaN",
-       {"math.isNaN(double) -> bool"},
-       x::IsNaN,
-       "Whether a double is NaN.",
-       "math.isNaN(0.0 / 0.0)"},
-      {"math.isInf",
-       {"math.isInf(double) -> bool"},
-       x::IsInf,
-       "Whether a double is infinite.",
-       "math.isInf(1.0 / 0.0)"},
-      {"math.isFinite",
-       {"math.isFinite(double) -> bool"},
-       x::IsFinite,
-       "Whether a double is neither infinite nor NaN.",
-       "math.isFinite(1.5)"},
-      {"math.bitAnd",
-       {"math.bitAnd(int, int) -> int", "math.bitAnd(uint, uint) -> uint"},
-       x::BitAnd,
-       "Bitwise and.",
-       "math.bitAnd(6, 3) == 2"},
-      {"math.bitOr",
-       {"math.bitOr(int, int) -> int", "math.bitOr(uint, uint) -> uint"},
-       x::BitOr,
-       "Bitwise or.",
-       "math.bitOr(4u, 1u) == 5u"},
-      {"math.bitXor",
-       {"math.bitXor(int, int) -> int", "math.bitXor(uint, uint) -> uint"},
-       x::BitXor,
-       "Bitwise exclusive or.",
-       "math.bitXor(6, 3) == 5"},
-      {"math.bitNot",
-       {"math.bitNot(int) -> int", "math.bitNot(uint) -> uint"},
-       x::BitNot,
-       "Bitwise complement.",
-       "math.bitNot(0) == -1"},
-      {"math.bitShiftLeft",
-       {"math.bitShiftLeft(int, int) -> int", "math.bitShiftLeft(uint, int) -> uint"},
-       x::BitShiftLeft,
-       "Shifts left; 64 places or more give 0.",
-       "math.bitShiftLeft(1, 4) == 16"},
-      {"math.bitShiftRight",
-       {"math.bitShiftRight(int, int) -> int", "math.bitShiftRight(uint, int) -> uint"},
-       x::BitShiftRight,
-       "Shifts right without extending the sign.",
-       "math.bitShiftRight(1024u, 2) == 256u"},
-  };
-  return kFunctions;
+  c.BeginFamily("Math extension",
+                "CEL's math extension (cel-go `ext.Math`). `math.greatest` and `math.least` take "
+                "several numbers or one list; an empty list is an error.");
+  c.AddFunction("math.greatest",
+                {"math.greatest(int) -> int", "math.greatest(uint) -> uint",
+                 "math.greatest(double) -> double", "math.greatest(list(int)) -> int",
+                 "math.greatest(list(uint)) -> uint", "math.greatest(list(double)) -> double"},
+                x::Greatest,
+                {"The greatest of its numeric arguments, or of a list of numbers.",
+                 "math.greatest(1, 3u, 2.5) == 3u"});
+  c.AddFunction("math.least",
+                {"math.least(int) -> int", "math.least(uint) -> uint",
+                 "math.least(double) -> double", "math.least(list(int)) -> int",
+                 "math.least(list(uint)) -> uint", "math.least(list(double)) -> double"},
+                x::Least,
+                {"The least of its numeric arguments, or of a list of numbers.",
+                 "math.least([3, -1, 2]) == -1"});
+  c.AddFunction("math.ceil", {"math.ceil(double) -> double"}, x::Ceil,
+                {"Rounds up.", "math.ceil(1.2) == 2.0"});
+  c.AddFunction("math.floor", {"math.floor(double) -> double"}, x::Floor,
+                {"Rounds down.", "math.floor(-1.2) == -2.0"});
+  c.AddFunction(
+      "math.round", {"math.round(double) -> double"}, x::Round,
+      {"Rounds to the nearest whole number, halves away from zero.", "math.round(-1.5) == -2.0"});
+  c.AddFunction("math.trunc", {"math.trunc(double) -> double"}, x::Trunc,
+                {"Rounds towards zero.", "math.trunc(-1.7) == -1.0"});
+  c.AddFunction("math.abs",
+                {"math.abs(int) -> int", "math.abs(uint) -> uint", "math.abs(double) -> double"},
+                x::Abs, {"The absolute value (an error for the least int).", "math.abs(-3) == 3"});
+  c.AddFunction("math.sign",
+                {"math.sign(int) -> int", "math.sign(uint) -> uint", "math.sign(double) -> double"},
+                x::Sign, {"-1, 0 or 1 in the argument's type.", "math.sign(-4.5) == -1.0"});
+  c.AddFunction("math.isNaN", {"math.isNaN(double) -> bool"}, x::IsNaN,
+                {"Whether a double is NaN.", "math.isNaN(0.0 / 0.0)"});
+  c.AddFunction("math.isInf", {"math.isInf(double) -> bool"}, x::IsInf,
+                {"Whether a double is infinite.", "math.isInf(1.0 / 0.0)"});
+  c.AddFunction("math.isFinite", {"math.isFinite(double) -> bool"}, x::IsFinite,
+                {"Whether a double is neither infinite nor NaN.", "math.isFinite(1.5)"});
+  c.AddFunction("math.bitAnd", {"math.bitAnd(int, int) -> int", "math.bitAnd(uint, uint) -> uint"},
+                x::BitAnd, {"Bitwise and.", "math.bitAnd(6, 3) == 2"});
+  c.AddFunction("math.bitOr", {"math.bitOr(int, int) -> int", "math.bitOr(uint, uint) -> uint"},
+                x::BitOr, {"Bitwise or.", "math.bitOr(4u, 1u) == 5u"});
+  c.AddFunction("math.bitXor", {"math.bitXor(int, int) -> int", "math.bitXor(uint, uint) -> uint"},
+                x::BitXor, {"Bitwise exclusive or.", "math.bitXor(6, 3) == 5"});
+  c.AddFunction("math.bitNot", {"math.bitNot(int) -> int", "math.bitNot(uint) -> uint"}, x::BitNot,
+                {"Bitwise complement.", "math.bitNot(0) == -1"});
+  c.AddFunction("math.bitShiftLeft",
+                {"math.bitShiftLeft(int, int) -> int", "math.bitShiftLeft(uint, int) -> uint"},
+                x::BitShiftLeft,
+                {"Shifts left; 64 places or more give 0.", "math.bitShiftLeft(1, 4) == 16"});
+  c.AddFunction(
+      "math.bitShiftRight",
+      {"math.bitShiftRight(int, int) -> int", "math.bitShiftRight(uint, int) -> uint"},
+      x::BitShiftRight,
+      {"Shifts right without extending the sign.", "math.bitShiftRight(1024u, 2) == 256u"});
 }
 
 }  // namespace castellan::engine

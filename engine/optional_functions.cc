@@ -4,7 +4,7 @@
 #include <limits>
 #include <string>
 
-#include "engine/extension_function.h"
+#include "engine/catalogue.h"
 
 namespace castellan::engine {
 namespace {
@@ -153,58 +153,48 @@ Value OptIndex(Args a) {
 
 }  // namespace
 
-std::span<const ExtensionFunction> OptionalExtensions() {
-  static const ExtensionFunction kFunctions[] = {
-      {"optional.of",
-       {"optional.of(A) -> optional_type(A)"},
-       OptionalOf,
-       "An optional holding the value.",
-       "optional.of(1).hasValue()"},
-      {"optional.ofNonZeroValue",
-       {"optional.ofNonZeroValue(A) -> optional_type(A)"},
-       OptionalOfNonZeroValue,
-       "An optional holding the value, or optional.none() for a zero value ('', 0, [], ...).",
-       "!optional.ofNonZeroValue('').hasValue()"},
-      {"optional.none",
-       {"optional.none() -> optional_type(dyn)"},
-       OptionalNone,
-       "The empty optional.",
-       "!optional.none().hasValue()"},
-      {"hasValue",
-       {".hasValue(optional_type(A)) -> bool"},
-       HasValue,
-       "Whether the optional holds a value.",
-       "{'a': 1}.?a.hasValue()"},
-      {"value",
-       {".value(optional_type(A)) -> A"},
-       OptionalValue,
-       "The optional's value; an error when it is empty.",
-       "optional.of(2).value() == 2"},
-      {"orValue",
-       {".orValue(optional_type(A), A) -> A"},
-       OrValue,
-       "The optional's value, or the default given when it is empty.",
-       "{'deleted': true}.?archived.orValue(false) == false"},
-      {"or",
-       {".or(optional_type(A), optional_type(A)) -> optional_type(A)"},
-       Or,
-       "The optional if it holds a value, otherwise the other one.",
-       "optional.none().or(optional.of(3)).value() == 3"},
-      {"_?._",
-       {"_?._(map(K, V), string) -> optional_type(V)",
-        "_?._(optional_type(map(K, V)), string) -> optional_type(V)"},
-       OptSelect,
-       "`m.?f`: optional.of(m.f) when the field is present, else optional.none().",
-       "!{'a': 1}.?b.hasValue()"},
-      {"_[?_]",
-       {"_[?_](list(A), int) -> optional_type(A)", "_[?_](map(K, V), K) -> optional_type(V)",
-        "_[?_](optional_type(list(A)), int) -> optional_type(A)",
-        "_[?_](optional_type(map(K, V)), K) -> optional_type(V)"},
-       OptIndex,
-       "`x[?k]`: optional.of(x[k]) when the index or key is present, else optional.none().",
-       "[1, 2][?5].orValue(0) == 0"},
-  };
-  return kFunctions;
+void AddOptionalFunctions(Catalogue& c) {
+  c.BeginFamily("Optionals extension",
+                "CEL's optional types (cel-go `cel.OptionalTypes`): `a.?b` and `a[?k]` read an "
+                "attribute that may be missing, e.g. `resource.?deleted.orValue(false)`.");
+  c.AddFunction("optional.of", {"optional.of(A) -> optional_type(A)"}, OptionalOf,
+                {"An optional holding the value.", "optional.of(1).hasValue()"});
+  c.AddFunction(
+      "optional.ofNonZeroValue", {"optional.ofNonZeroValue(A) -> optional_type(A)"},
+      OptionalOfNonZeroValue,
+      {"An optional holding the value, or optional.none() for a zero value ('', 0, [], ...).",
+       "!optional.ofNonZeroValue('').hasValue()"});
+  c.AddFunction("optional.none", {"optional.none() -> optional_type(dyn)"}, OptionalNone,
+                {"The empty optional.", "!optional.none().hasValue()"});
+  c.AddFunction("hasValue", {".hasValue(optional_type(A)) -> bool"}, HasValue,
+                {"Whether the optional holds a value.", "{'a': 1}.?a.hasValue()"});
+  c.AddFunction(
+      "value", {".value(optional_type(A)) -> A"}, OptionalValue,
+      {"The optional's value; an error when it is empty.", "optional.of(2).value() == 2"});
+  c.AddFunction("orValue", {".orValue(optional_type(A), A) -> A"}, OrValue,
+                {"The optional's value, or the default given when it is empty.",
+                 "{'deleted': true}.?archived.orValue(false) == false"});
+  c.AddFunction("or", {".or(optional_type(A), optional_type(A)) -> optional_type(A)"}, Or,
+                {"The optional if it holds a value, otherwise the other one.",
+                 "optional.none().or(optional.of(3)).value() == 3"});
+  c.AddFunction("_?._",
+                {"_?._(map(K, V), string) -> optional_type(V)",
+                 "_?._(optional_type(map(K, V)), string) -> optional_type(V)"},
+                OptSelect,
+                {"`m.?f`: optional.of(m.f) when the field is present, else optional.none().",
+                 "!{'a': 1}.?b.hasValue()"});
+  c.AddFunction(
+      "_[?_]",
+      {"_[?_](list(A), int) -> optional_type(A)", "_[?_](map(K, V), K) -> optional_type(V)",
+       "_[?_](optional_type(list(A)), int) -> optional_type(A)",
+       "_[?_](optional_type(map(K, V)), K) -> optional_type(V)"},
+      OptIndex,
+      {"`x[?k]`: optional.of(x[k]) when the index or key is present, else optional.none().",
+       "[1, 2][?5].orValue(0) == 0"});
+  // Indexing into an optional: the standard `_[_]` (AddStandardFunctions,
+  // which must come first) already handles optionals.
+  c.AddOverloads("_[_]", {"_[_](optional_type(list(A)), int) -> optional_type(A)",
+                          "_[_](optional_type(map(K, V)), K) -> optional_type(V)"});
 }
 
 }  // namespace castellan::engine

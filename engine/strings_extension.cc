@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "dsl/literal.h"
-#include "engine/extension_function.h"
+#include "engine/catalogue.h"
 
 namespace castellan::engine::strings_extension {
 namespace {
@@ -537,67 +537,56 @@ Value Format(Args a) {
 
 namespace castellan::engine {
 
-std::span<const ExtensionFunction> StringExtensions() {
+void AddStringExtensions(Catalogue& c) {
   namespace x = strings_extension;
-  static const ExtensionFunction kFunctions[] = {
-      {"charAt",
-       {".charAt(string, int) -> string"},
-       x::CharAt,
-       "The code point at an index, or '' at the end of the string.",
-       "'tacocat'.charAt(3) == 'o'"},
-      {"indexOf",
-       {".indexOf(string, string) -> int", ".indexOf(string, string, int) -> int"},
-       x::IndexOf,
-       "The code point index of the first occurrence at or after a start, or -1.",
-       "'ta©o©'.indexOf('©', 3) == 4"},
-      {"lastIndexOf",
-       {".lastIndexOf(string, string) -> int", ".lastIndexOf(string, string, int) -> int"},
-       x::LastIndexOf,
-       "The code point index of the last occurrence at or before a start, or -1.",
-       "'tacocat'.lastIndexOf('at') == 5"},
-      {"join",
-       {".join(list(string)) -> string", ".join(list(string), string) -> string"},
-       x::Join,
-       "The strings of a list joined, with an optional separator.",
-       "['a', 'b'].join('-') == 'a-b'"},
-      {"split",
-       {".split(string, string) -> list(string)", ".split(string, string, int) -> list(string)"},
-       x::Split,
-       "The parts between separators, at most a limit of them when one is given.",
-       "'a,b,c'.split(',', 2) == ['a', 'b,c']"},
-      {"replace",
-       {".replace(string, string, string) -> string",
-        ".replace(string, string, string, int) -> string"},
-       x::Replace,
-       "Every occurrence replaced, or at most a limit of them.",
-       "'a-b-c'.replace('-', '+', 1) == 'a+b-c'"},
-      {"substring",
-       {".substring(string, int) -> string", ".substring(string, int, int) -> string"},
-       x::Substring,
-       "The code points from a start up to an end (exclusive).",
-       "'tacocat'.substring(0, 4) == 'taco'"},
-      {"trim",
-       {".trim(string) -> string"},
-       x::Trim,
-       "The string without leading and trailing Unicode white space.",
-       "'  hi\\n'.trim() == 'hi'"},
-      {"reverse",
-       {".reverse(string) -> string"},
-       x::Reverse,
-       "The code points in reverse order.",
-       "'abc'.reverse() == 'cba'"},
-      {"format",
-       {".format(string, list(dyn)) -> string"},
-       x::Format,
-       "printf-style formatting: %s %d %f %e %b %o %x %X, with %% for a percent sign.",
-       "'%s has %d roles'.format(['ann', 2]) == 'ann has 2 roles'"},
-      {"strings.quote",
-       {"strings.quote(string) -> string"},
-       x::Quote,
-       "The string as a double-quoted CEL literal, with escapes.",
-       "strings.quote('a\\nb') == '\"a\\\\nb\"'"},
-  };
-  return kFunctions;
+  c.BeginFamily("Strings extension",
+                "CEL's strings extension (cel-go `ext.Strings`, version 3). Strings index by "
+                "Unicode code point, not byte; an index outside the string is an error.");
+  c.AddFunction("charAt", {".charAt(string, int) -> string"}, x::CharAt,
+                {"The code point at an index, or '' at the end of the string.",
+                 "'tacocat'.charAt(3) == 'o'"});
+  c.AddFunction("indexOf",
+                {".indexOf(string, string) -> int", ".indexOf(string, string, int) -> int"},
+                x::IndexOf,
+                {"The code point index of the first occurrence at or after a start, or -1.",
+                 "'ta©o©'.indexOf('©', 3) == 4"});
+  c.AddFunction("lastIndexOf",
+                {".lastIndexOf(string, string) -> int", ".lastIndexOf(string, string, int) -> int"},
+                x::LastIndexOf,
+                {"The code point index of the last occurrence at or before a start, or -1.",
+                 "'tacocat'.lastIndexOf('at') == 5"});
+  c.AddFunction("join", {".join(list(string)) -> string", ".join(list(string), string) -> string"},
+                x::Join,
+                {"The strings of a list joined, with an optional separator.",
+                 "['a', 'b'].join('-') == 'a-b'"});
+  c.AddFunction(
+      "split",
+      {".split(string, string) -> list(string)", ".split(string, string, int) -> list(string)"},
+      x::Split,
+      {"The parts between separators, at most a limit of them when one is given.",
+       "'a,b,c'.split(',', 2) == ['a', 'b,c']"});
+  c.AddFunction("replace",
+                {".replace(string, string, string) -> string",
+                 ".replace(string, string, string, int) -> string"},
+                x::Replace,
+                {"Every occurrence replaced, or at most a limit of them.",
+                 "'a-b-c'.replace('-', '+', 1) == 'a+b-c'"});
+  c.AddFunction("substring",
+                {".substring(string, int) -> string", ".substring(string, int, int) -> string"},
+                x::Substring,
+                {"The code points from a start up to an end (exclusive).",
+                 "'tacocat'.substring(0, 4) == 'taco'"});
+  c.AddFunction(
+      "trim", {".trim(string) -> string"}, x::Trim,
+      {"The string without leading and trailing Unicode white space.", "'  hi\\n'.trim() == 'hi'"});
+  c.AddFunction("reverse", {".reverse(string) -> string"}, x::Reverse,
+                {"The code points in reverse order.", "'abc'.reverse() == 'cba'"});
+  c.AddFunction("format", {".format(string, list(dyn)) -> string"}, x::Format,
+                {"printf-style formatting: %s %d %f %e %b %o %x %X, with %% for a percent sign.",
+                 "'%s has %d roles'.format(['ann', 2]) == 'ann has 2 roles'"});
+  c.AddFunction("strings.quote", {"strings.quote(string) -> string"}, x::Quote,
+                {"The string as a double-quoted CEL literal, with escapes.",
+                 "strings.quote('a\\nb') == '\"a\\\\nb\"'"});
 }
 
 }  // namespace castellan::engine
