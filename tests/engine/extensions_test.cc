@@ -204,6 +204,11 @@ TEST(StringsExtension, FormatErrorsOnAMissingArgumentOrUnknownVerb) {
 // --- cel.bind: a local name, scoped to its body ---
 
 TEST(Bindings, BindScopesAndShadows) {
+  // docs/policy-language.md's example.
+  constexpr const char* kDocsExample =
+      R"(cel.bind(tags, resource.?tags.orValue([]), "urgent" in tags || tags.size() > 3))";
+  EXPECT_EQ(Show(kDocsExample, R"({"tags": ["urgent"]})"), "true");
+  EXPECT_EQ(Show(kDocsExample, R"({"id": "no tags"})"), "false");
   EXPECT_EQ(Show("cel.bind(x, 2, x * x) == 4"), "true");
   // The inner binding shadows the outer one only inside its own body.
   EXPECT_EQ(Show("cel.bind(x, 1, cel.bind(x, x + 10, x) + x)"), "12");
@@ -218,6 +223,9 @@ TEST(Bindings, BindScopesAndShadows) {
   EXPECT_EQ(Show("cel.bind(x, 10, [1, 2].map(x, x * 2)) == [2, 4]"), "true");
   // An error in the bound value stays an error value where it is used.
   ExpectError("cel.bind(x, resource.missing, x == 1)", ErrorKind::kNoSuchKey);
+  // Evaluated once, eagerly (as cel-go's accumulator initialiser is): an
+  // error in the value is the result even where the body does not use it.
+  ExpectError("cel.bind(x, resource.missing, true)", ErrorKind::kNoSuchKey);
 }
 
 TEST(Bindings, TheNameMustBeAnIdentifier) {
