@@ -7,7 +7,6 @@
 
 #include "api/json_value.h"
 #include "dsl/parser.h"
-#include "dsl/policy_loader.h"
 #include "engine/catalogue.h"
 #include "engine/decision.h"
 #include "engine/entity_store.h"
@@ -79,46 +78,13 @@ TEST(Optionals, ValueOfNoneIsAnError) {
             "true");
 }
 
-constexpr const char* kPolicies = R"(
-kind: Permissions
-permissions:
-  docs: {}
-actions:
-  doc.read: {requires: [docs]}
-  site.read: {}
----
-kind: Role
-name: reader
-level: company
-rank: 1
-grants: [docs]
-scope: [own]
----
-kind: Policy
-name: docs
-rules:
-  - name: readers
-    effect: allow
-    actions: [doc.read, site.read]
-    when: principal.status == "active"
-  - name: deleted-documents
-    effect: deny
-    actions: [doc.read]
-    when: resource.?deleted.orValue(false)
-  - name: sites-outside-the-eu
-    effect: deny
-    actions: [site.read]
-    unless: org(resource.org).?data_center.orValue("") == "EU-West"
-)";
-
 class OptionalsInPolicies : public ::testing::Test {
  protected:
   void SetUp() override {
-    dsl::LoadResult loaded = dsl::LoadPolicyFiles({{"p.yaml", kPolicies}}, PolicyEnvironments());
-    ASSERT_TRUE(loaded.source) << loaded.FormattedDiagnostics();
-    auto compiled = PolicySet::Compile(std::move(*loaded.source));
-    ASSERT_TRUE(compiled.set);
-    set_ = compiled.set;
+    // Loaded as a pack is (tests/engine/testdata/extensions/policies.yaml).
+    PolicySetLoad load = LoadPolicySet(CASTELLAN_SOURCE_DIR "/tests/engine/testdata/extensions");
+    ASSERT_TRUE(load.set) << load.formatted;
+    set_ = load.set;
     store_.AddOrganization("acme", Json(R"({"id": "acme"})"));
     store_.AddOrganization("contoso", Json(R"({"id": "contoso", "data_center": "EU-West"})"));
     store_.AddUser("ann", Json(R"({"id": "ann", "org": "acme", "status": "active",
