@@ -1,7 +1,7 @@
 // The HTTP exchange as the service sees it, apart from any HTTP library: the
-// Poco adapter (http_server.cc) fills an HttpRequest and sends the
-// HttpResponse back, so routing and handlers are plain functions that tests
-// call directly.
+// transport (http_server.cc, http_connection.cc on Boost.Beast) fills an
+// HttpRequest and sends the HttpResponse back, so routing and handlers are
+// plain functions that tests call directly.
 #pragma once
 
 #include <map>
