@@ -4,6 +4,7 @@
 //
 // Elements compare with CEL equality (so 1 and 1.0 are the same element).
 // Every function is pure and safe to call from many threads.
+// AddListExtensions (declared in engine/catalogue.h) adds them to the catalogue.
 #pragma once
 
 #include <span>

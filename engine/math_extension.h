@@ -6,6 +6,7 @@
 // so the implementations take one number or one list of numbers. Mixed
 // numeric kinds compare by value and the winner keeps its kind. Every
 // function is pure and safe to call from many threads.
+// AddMathExtensions (declared in engine/catalogue.h) adds them to the catalogue.
 #pragma once
 
 #include <span>

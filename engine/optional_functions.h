@@ -7,6 +7,7 @@
 // an optional selects from its value, if any, and yields an optional, so
 // `resource.?deleted.orValue(false)` reads "false unless the attribute is
 // there". All functions are pure and safe to call from many threads.
+// AddOptionalFunctions (declared in engine/catalogue.h) adds them to the catalogue.
 #pragma once
 
 #include <span>

@@ -5,6 +5,7 @@
 // CEL strings index by Unicode code point, not byte: 'ta©o'.charAt(2) is '©'.
 // Indexes outside the string are error values. Every function is pure and
 // safe to call from many threads.
+// AddStringExtensions (declared in engine/catalogue.h) adds them to the catalogue.
 #pragma once
 
 #include <span>

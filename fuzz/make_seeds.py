@@ -4,9 +4,11 @@
 Run from anywhere: python3 fuzz/make_seeds.py (needs PyYAML). It replaces
 fuzz/corpus/<target>/ entirely, so run it only to refresh the seeds on purpose
 (and commit the result); scripts/fuzz never writes into the repository.
+Name targets to refresh only those: python3 fuzz/make_seeds.py expression.
 
-  expression     every when/unless/match of policies/ and samples/, and a
-                 spread of the vendored cel-spec conformance expressions
+  expression     every when/unless/match of policies/ and samples/, a
+                 spread of the vendored cel-spec conformance expressions, and
+                 the extension libraries over the fuzzer's fixed request
   policy_loader  every policy file, each pack's files joined into one input
                  ("#--file--" separates them), and tests/dsl/testdata/broken
   entity_file    every entities.yaml, and each as JSON
@@ -17,6 +19,7 @@ import hashlib
 import json
 import pathlib
 import shutil
+import sys
 
 import yaml
 
@@ -30,6 +33,38 @@ ROUTES = ["/v1/check", "/v1/allowed-actions", "/access/v1/evaluation", "/access/
           "/.well-known/authzen-configuration", "/v1/policies", "/v1/policies/reload",
           "/healthz", "/readyz", "/metrics", "/v1/openapi.json"]
 MAX_CONFORMANCE = 220
+# CEL's extension libraries over the fuzzer's request (fuzz/expression_fuzzer.cc
+# binds a user and an organization of policies/ and a small context), so that
+# mutations start from optionals, bindings and the extension functions applied
+# to real attributes rather than only to the conformance files' literals.
+EXTENSION_SEEDS = [
+    "resource.?deleted.orValue(false)",
+    "!principal.?deleted.orValue(false) && principal.?status.orValue('') == 'active'",
+    "context.?nested.?k[?2].?x.hasValue()",
+    "context.nested[?'k'].orValue([]).size() == 3",
+    "context.tags[?5].or(optional.of('z')).value() == 'z'",
+    "optional.ofNonZeroValue(context.ip).hasValue() && optional.none().orValue(1) == 1",
+    "cel.bind(r, principal.roles, cel.bind(r, r.size(), r > 0))",
+    "cel.bind(t, context.tags, t.map(t, t + '!').join(','))",
+    "math.greatest(context.attempts, 2, 1) == 3 && math.least([context.score, 1.0]) == 0.5",
+    "math.greatest([]) == 0 || math.abs(-9223372036854775807 - 1) == 0",
+    "math.bitShiftLeft(context.attempts, 62) < 0 && math.round(context.score) == 1.0",
+    "context.ip.charAt(3) == '.' && context.ip.indexOf('.', 4) == 5",
+    "'ta©o©'.lastIndexOf('©') == 4 && '日本語'.substring(1).reverse() == '語本'",
+    "context.ip.split('.').map(p, int(p)).sort() == [0, 2, 7, 192]",
+    "'%s has %d tags, %.2f %x %o %b %e'.format([principal.email, size(context.tags), "
+    "context.score, 255, 8, 5, 1e3])",
+    "strings.quote(context.ip + '\\n\"') != '' && '  x '.trim() == 'x'",
+    "context.tags.join('-').replace('-', '+', 1).upperAscii() == 'A+B'",
+    "[context.tags, [1, [2, [3]]]].flatten(2).distinct().size() > 0",
+    "[1, 'a', 2.0].sort() == [] || lists.range(context.attempts).slice(1, 3) == [1, 2]",
+    "sets.contains(principal.roles, ['x']) || sets.intersects(context.tags, ['b']) && "
+    "sets.equivalent([1, 1], [1])",
+    "base64.decode(base64.encode(bytes(context.ip))) == bytes(context.ip)",
+    "base64.decode('aGVsbG8') == b'hello' && base64.decode('a===') == b''",
+    "resource.?name.optMap(n, n.size()).orValue(0) >= 0",
+    "context.?nested.optFlatMap(n, n[?'k']).hasValue()",
+]
 
 
 def write(target, data):
@@ -69,6 +104,8 @@ def expression_seeds():
     exprs = sorted(set(exprs))
     step = max(1, len(exprs) // MAX_CONFORMANCE)
     for e in exprs[::step]:
+        write("expression", e)
+    for e in EXTENSION_SEEDS:
         write("expression", e)
 
 
@@ -141,17 +178,21 @@ def decision_api_seeds():
             write("decision_api", http_input("/v1/check", {"checks": batch}))
 
 
-def main():
-    for target in ("expression", "policy_loader", "entity_file", "decision_api"):
+SEEDS = {"expression": expression_seeds, "policy_loader": policy_loader_seeds,
+         "entity_file": entity_seeds, "decision_api": decision_api_seeds}
+
+
+def main(targets):
+    for target in targets:
+        if target not in SEEDS:
+            sys.exit(f"make_seeds.py: no target {target!r}; the targets are {', '.join(SEEDS)}")
+    for target in targets:
         shutil.rmtree(CORPUS / target, ignore_errors=True)
-    expression_seeds()
-    policy_loader_seeds()
-    entity_seeds()
-    decision_api_seeds()
-    for d in sorted(CORPUS.iterdir()):
+        SEEDS[target]()
+    for d in sorted(CORPUS / t for t in targets):
         files = list(d.iterdir())
         print(f"{d.name}: {len(files)} files, {sum(f.stat().st_size for f in files)} bytes")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:] or list(SEEDS))
