@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
             "    actions: [\"*\"]\n";
   }
   auto loaded = castellan::dsl::LoadPolicyFiles({{"scenario.yaml", yaml.str()}},
-                                                 castellan::engine::PolicyEnvironments());
+                                                castellan::engine::PolicyEnvironments());
   if (!loaded.source) {
     std::cerr << loaded.FormattedDiagnostics();
     return 1;

@@ -57,7 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > dsl::kMaxInputBytes) return -1;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
 
-  dsl::LoadResult loaded = dsl::LoadPolicyFiles(dsl::SplitFiles(input), engine::PolicyEnvironments());
+  dsl::LoadResult loaded =
+      dsl::LoadPolicyFiles(dsl::SplitFiles(input), engine::PolicyEnvironments());
   if (loaded.source.has_value() != loaded.diagnostics.empty()) std::abort();
   (void)loaded.FormattedDiagnostics();
   if (!loaded.source) return 0;

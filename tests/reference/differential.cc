@@ -26,7 +26,8 @@ DifferentialStats RunDifferential(uint64_t seed, uint64_t first, uint64_t count,
     if (policy_block != index / kCasesPerPolicySet) {
       policy_block = index / kCasesPerPolicySet;
       yaml = GeneratePolicyYaml(seed, *policy_block);
-      dsl::LoadResult loaded = dsl::LoadPolicyFiles({{"generated.yaml", yaml}}, engine::PolicyEnvironments());
+      dsl::LoadResult loaded =
+          dsl::LoadPolicyFiles({{"generated.yaml", yaml}}, engine::PolicyEnvironments());
       set = nullptr;
       std::string problems = loaded.FormattedDiagnostics();
       if (loaded.source) {

@@ -6,8 +6,8 @@
 #include <optional>
 #include <set>
 
-#include "engine/function_registry.h"
 #include "engine/catalogue.h"
+#include "engine/function_registry.h"
 #include "engine/policy_set.h"
 
 namespace castellan::reference {
@@ -701,8 +701,8 @@ std::vector<RefActionDecision> Reduce(const engine::Decision& decision) {
   for (const auto& a : decision.results) {
     RefActionDecision d{a.action, a.allowed, rule_id(a.rule), {}};
     for (const auto& r : a.reasons) {
-      d.reasons.push_back(RefReason{std::string(r.Code()), r.permission, r.required_by, r.organization,
-                                    r.condition, rule_id(r.rule)});
+      d.reasons.push_back(RefReason{std::string(r.Code()), r.permission, r.required_by,
+                                    r.organization, r.condition, rule_id(r.rule)});
     }
     out.push_back(std::move(d));
   }
