@@ -215,13 +215,17 @@ class Connection final : public Drainable, public std::enable_shared_from_this<C
     Refuse(FramingError(ec, parser_->get(), config_.max_body_bytes), ec.message());
   }
 
-  // Answers a request that cannot be read to its end, then closes: the rest
-  // of its bytes cannot be told from a next request.
-  void Refuse(HttpResponse response, const std::string& why) {
-    const auto& head = parser_->get();
+  // The method and the path without its query, for routing and the access log.
+  void TakeRequestLine(const http::request_header<>& head) {
     request_.method = std::string(head.method_string());
     const std::string_view target = head.target();
     request_.path = std::string(target.substr(0, target.find('?')));
+  }
+
+  // Answers a request that cannot be read to its end, then closes: the rest
+  // of its bytes cannot be told from a next request.
+  void Refuse(HttpResponse response, const std::string& why) {
+    TakeRequestLine(parser_->get());
     request_.request_id = NewRequestId();
     error_ = why;
     Send(std::move(response), true);
@@ -229,9 +233,7 @@ class Connection final : public Drainable, public std::enable_shared_from_this<C
 
   void Answer() {
     auto& in = parser_->get();
-    const std::string_view target = in.target();
-    request_.method = std::string(in.method_string());
-    request_.path = std::string(target.substr(0, target.find('?')));
+    TakeRequestLine(in);
     request_.content_type = std::string(in[http::field::content_type]);
     request_.authorization = std::string(in[http::field::authorization]);
     const std::string_view given_id = in["X-Request-Id"];
