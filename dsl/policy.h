@@ -14,6 +14,7 @@
 
 #include "dsl/ast.h"
 #include "dsl/resolution.h"
+#include "dsl/type.h"
 
 namespace castellan::dsl {
 
@@ -35,15 +36,60 @@ struct PermissionDecl {
   std::vector<Reference> requires_;  // permissions this one depends on
   bool company_level = false;        // grantable only if the user's company enables it
   std::vector<std::string> levels;   // role levels whose holders may have it; empty = any
+  std::vector<std::string> tags;     // free metadata, readable from rules
+  std::string description;
+  Location location;
+};
+
+// Whether a decision first requires the resource's organization to be in the
+// principal's scope (`organization`, the default) or not (`none`: resources
+// that belong to no organization, e.g. a todo, a session, a proposed object).
+enum class ScopeMode { kOrganization, kNone };
+
+// Where the value of an entity attribute may come from.
+enum class AttributeSource {
+  kStore,    // only the store: a request supplying it is refused
+  kRequest,  // only the request (e.g. a todo's ownerID)
+  kBoth,     // the request may supply or replace it
+};
+
+// One attribute of an entity kind, or one parameter of an action.
+struct AttributeDecl {
+  std::string name;
+  Type type;                                       // dyn when the declaration names none
+  bool optional = false;                           // read it with has() or `.?`
+  std::vector<std::string> values;                 // the only string values allowed; empty = any
+  AttributeSource from = AttributeSource::kStore;  // entity attributes only
+  std::string description;
+  Location location;
+};
+
+// Where entities of a kind come from.
+enum class EntitySource {
+  kStore,    // the store: an unknown id is unknown_resource (a proposed one says "new": true)
+  kRequest,  // the request only (a todo): taken inline, validated against the declaration
+};
+
+// An `EntityKind` document: the attributes entities of one kind have. The
+// checker types attribute access with it; the engine refuses request
+// attributes it does not declare as coming from the request.
+struct EntityKindDecl {
+  std::string name;  // "user" (the principal's kind), "organization", "todo", ...
+  EntitySource source = EntitySource::kStore;
+  ScopeMode scope = ScopeMode::kOrganization;  // an action's own `scope` overrides it
+  std::vector<AttributeDecl> attributes;
   std::string description;
   Location location;
 };
 
 struct ActionDecl {
   std::string name;
-  std::vector<Reference> requires_;  // permissions the action needs
-  bool step_up = false;              // needs a fresh one-time PIN (context.otp_fresh)
-  std::vector<std::string> on;       // resource kinds it applies to; empty = any
+  std::vector<Reference> requires_;     // permissions the action needs, every one
+  std::vector<Reference> requires_any;  // ... and at least one of these (when not empty)
+  bool step_up = false;                 // needs a fresh one-time PIN (context.otp_fresh)
+  std::vector<std::string> on;          // resource kinds it applies to; empty = any
+  std::optional<ScopeMode> scope;       // unset: the resource kind's, else organization
+  std::vector<AttributeDecl> params;    // the action's parameters (`params.<name>` in rules)
   std::string description;
   Location location;
 };
@@ -61,6 +107,8 @@ struct RoleDecl {
   // holder's partner is its organization, or the partner that owns it (a
   // company user's own company is then one of the partner's customers).
   std::vector<std::string> scope{"own"};
+  std::vector<Reference> inherits;  // roles whose grants and customisable this one adds to its own
+  std::vector<std::string> tags;    // free metadata, readable from rules
   std::string description;
   Location location;
 };
@@ -78,6 +126,9 @@ struct CustomerGroupDecl {
   std::string name;
   std::optional<std::vector<std::string>> members;  // static group
   std::optional<Condition> match;                   // dynamic group over `customer`
+  // The partner that owns the group: only its customers are members, and only
+  // its users' access may name it. Empty: a group of the whole installation.
+  std::string owner;
   std::string description;
   Location location;
 };
@@ -88,6 +139,7 @@ struct RuleDecl {
   std::string name;
   Effect effect = Effect::kDeny;
   std::vector<Reference> actions;   // action names, or patterns ending in ".*" / "*"
+  std::vector<Reference> except;    // actions (or patterns) taken out of `actions`
   std::optional<Condition> when;    // applies only when true
   std::optional<Condition> unless;  // applies only when false
   std::string reason;               // machine-readable code for deny reasons
@@ -99,6 +151,18 @@ struct PolicyDecl {
   std::string name;
   std::string description;
   std::vector<RuleDecl> rules;
+  Location location;
+};
+
+// A named constant (`params` empty, `is_function` false) or function of a
+// `Definitions` document, usable from any expression of the policy set.
+// Calls are expanded where they are written (see dsl/definitions.h), so a
+// definition costs nothing beyond its body.
+struct DefinitionDecl {
+  std::string name;
+  bool is_function = false;         // written `name(a, b): ...`
+  std::vector<std::string> params;  // parameter names, in order
+  Condition body;                   // the expression (checked with params as dyn)
   Location location;
 };
 
@@ -114,6 +178,8 @@ struct PolicySource {
   std::vector<RoleDecl> roles;
   std::vector<CustomerGroupDecl> groups;
   std::vector<PolicyDecl> policies;
+  std::vector<EntityKindDecl> entity_kinds;
+  std::vector<DefinitionDecl> definitions;
   std::string revision;  // content hash of all files (16 hex digits)
 
   // "3 files, 12 permissions, 20 actions, 6 roles, 2 groups, 3 policies (15 rules)"
