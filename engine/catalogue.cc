@@ -39,6 +39,7 @@ const Catalogue& Catalogue::Default() {
     AddEmailFunctions(*c);
     AddRoleFunctions(*c);
     AddPermissionFunctions(*c);
+    AddScopeFunctions(*c);
     AddEntityFunctions(*c);
     AddStringExtensions(*c);
     AddMathExtensions(*c);
