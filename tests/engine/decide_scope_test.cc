@@ -8,6 +8,7 @@
 #include "engine/catalogue.h"
 #include "engine/customer_group.h"
 #include "engine/decision.h"
+#include "tests/engine/decide_test_support.h"
 
 namespace castellan::engine {
 namespace {
@@ -147,14 +148,7 @@ class DecideScopeTest : public ::testing::Test {
     auto compiled = PolicySet::Compile(std::move(*loaded.source));
     ASSERT_TRUE(compiled.set);
     set_ = compiled.set;
-    Value entities = api::FromJson(nlohmann::json::parse(kEntities));
-    for (const auto& [kind, list] : entities.map_value().entries()) {
-      for (const Value& e : list.list_value()) {
-        const std::string id = e.map_value().FindString("id")->string_value();
-        if (kind.string_value() == "organizations") store_.AddOrganization(id, e);
-        if (kind.string_value() == "users") store_.AddUser(id, e);
-      }
-    }
+    test_support::AddJsonEntities(store_, kEntities);
   }
 
   ActionDecision One(const std::string& principal, const std::string& resource,
