@@ -87,7 +87,10 @@ class Expander {
   struct Context {
     int definition = -1;  // whose body is being copied; -1: the written expression
     std::map<std::string, std::string> renames;  // parameters to their '@' names
-    std::vector<std::string> locals;             // comprehension variables in scope
+    // Parameters whose argument is a name or a literal: written in place.
+    std::map<std::string, const Expr*> substitutes;
+    const Context* caller = nullptr;  // where substitutes come from
+    std::vector<std::string> locals;  // comprehension variables in scope
     SourcePosition used_at;
   };
 
@@ -128,6 +131,9 @@ class Expander {
 
   ExprPtr ExpandNode(const Expr& e, Context& ctx) {
     if (e.kind == Expr::Kind::kIdent && !IsLocal(ctx, e.name)) {
+      if (auto it = ctx.substitutes.find(e.name); it != ctx.substitutes.end()) {
+        return Node(*it->second, *ctx.caller);  // a name or a literal: no children
+      }
       if (auto it = ctx.renames.find(e.name); it != ctx.renames.end()) {
         ExprPtr ident = Node(e, ctx);
         ident->name = it->second;
@@ -206,14 +212,37 @@ class Expander {
     Context inner;
     inner.definition = static_cast<int>(d.index);
     inner.used_at = ctx.definition < 0 ? use.position : ctx.used_at;
-    for (const auto& p : d.params) inner.renames[p] = "@" + d.name + "." + p;
+    inner.caller = &ctx;
+    // An argument that is a name or a literal is written where the parameter
+    // is (as by hand: no binding to pay for), unless one of the body's own
+    // comprehension variables would capture the name; any other is bound once.
+    std::set<std::string> body_locals;
+    VisitExpr(*d.body, [&](const Expr& e) {
+      if (e.kind != Expr::Kind::kComprehension) return;
+      body_locals.insert(e.iter_var);
+      body_locals.insert(e.iter_var2);
+    });
+    std::vector<ExprPtr> args;
+    for (size_t i = 0; i < d.params.size(); ++i) {
+      args.push_back(Expand(*use.args[i], ctx));
+      const Expr& a = *args.back();
+      if (a.kind == Expr::Kind::kConstant ||
+          (a.kind == Expr::Kind::kIdent && !body_locals.count(a.name))) {
+        inner.substitutes[d.params[i]] = &a;
+      } else {
+        inner.renames[d.params[i]] = "@" + d.name + "." + d.params[i];
+      }
+    }
     ExprPtr body = Expand(*d.body, inner);
     if (!d.is_function) {
       body->source_text = use.source_text;
       return body;
     }
     for (size_t i = d.params.size(); i-- > 0;) {
-      body = Bind(use, ctx, inner.renames[d.params[i]], Expand(*use.args[i], ctx), std::move(body));
+      auto it = inner.renames.find(d.params[i]);
+      if (it != inner.renames.end()) {
+        body = Bind(use, ctx, it->second, std::move(args[i]), std::move(body));
+      }
     }
     return body;
   }

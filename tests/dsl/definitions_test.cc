@@ -66,14 +66,43 @@ TEST(Definitions, ConstantBecomesItsBody) {
 }
 
 TEST(Definitions, CallBindsEachArgumentOnceUnderANameNoOneCanWrite) {
-  LoadResult r = Load(Rule("manages(principal, resource)"));
+  LoadResult r = Load(Rule("\"manages(principal, {'org': resource.org, 'parent': 'p'})\""));
   ASSERT_TRUE(r.source) << Messages(r);
   const std::string expanded = When(r).DebugString();
-  EXPECT_NE(expanded.find("@manages.actor"), std::string::npos) << expanded;
-  EXPECT_NE(expanded.find("@manages.target"), std::string::npos) << expanded;
-  EXPECT_EQ(expanded.find("(actor.org"), std::string::npos) << expanded;
+  EXPECT_NE(expanded.find(".map(@manages.target, "), std::string::npos) << expanded;
+  EXPECT_NE(expanded.find("@manages.target.parent"), std::string::npos) << expanded;
+  EXPECT_EQ(expanded.find("(target."), std::string::npos) << expanded;
   // The written text stays what the rule said.
-  EXPECT_EQ(r.source->policies[0].rules[0].when->text, "manages(principal, resource)");
+  EXPECT_EQ(r.source->policies[0].rules[0].when->text,
+            "manages(principal, {'org': resource.org, 'parent': 'p'})");
+}
+
+TEST(Definitions, NamesAndLiteralsAreWrittenInPlaceAsByHand) {
+  LoadResult r = Load(Rule("admin_over(principal, resource)"));
+  ASSERT_TRUE(r.source) << Messages(r);
+  EXPECT_EQ(When(r).DebugString(),
+            "_&&_(@in(principal.role, [\"partner.owner\", \"partner.admin\"]), "
+            "_||_(_==_(principal.org, resource.parent), _==_(principal.org, resource.org)))");
+}
+
+TEST(Definitions, AnArgumentABodyVariableWouldCaptureIsBound) {
+  LoadResult r = Load(Rule("\"any_of(x, [1, 2])\""), R"(
+kind: Definitions
+functions:
+  any_of(v, l): l.exists(x, x == v)
+)");
+  // `x` in the rule is undeclared: the error is the rule's, at its column.
+  ASSERT_EQ(r.diagnostics.size(), 1u) << Messages(r);
+  EXPECT_EQ(r.diagnostics[0].file, "rules.yaml");
+  EXPECT_EQ(r.diagnostics[0].column, 19);
+  r = Load(Rule("\"[3].exists(x, any_of(x, [1, 2]))\""), R"(
+kind: Definitions
+functions:
+  any_of(v, l): l.exists(x, x == v)
+)");
+  ASSERT_TRUE(r.source) << Messages(r);
+  const std::string expanded = When(r).DebugString();
+  EXPECT_NE(expanded.find("_==_(x, @any_of.v)"), std::string::npos) << expanded;
 }
 
 TEST(Definitions, ExpandedNodesKeepTheDefinitionsPositions) {
