@@ -100,17 +100,8 @@ class Expander {
   }
 
   ExprPtr Node(const Expr& like, const Context& ctx) {
-    auto e = std::make_unique<Expr>();
-    e->kind = like.kind;
+    ExprPtr e = CopyNode(like);
     e->id = static_cast<int64_t>(origins.size());
-    e->position = like.position;
-    e->constant = like.constant;
-    e->name = like.name;
-    e->test_only = like.test_only;
-    e->macro = like.macro;
-    e->iter_var = like.iter_var;
-    e->iter_var2 = like.iter_var2;
-    e->source_text = like.source_text;
     origins.push_back({ctx.definition, ctx.used_at, like.position});
     if (origins.size() > kMaxNodes) overflow_ = true;
     return e;
@@ -247,30 +238,16 @@ class Expander {
     return body;
   }
 
-  // `cel.bind(var, init, body)` as the parser writes it: `[init].map(var, body)[0]`.
+  // `cel.bind(var, init, body)`, in the nodes the parser makes for it.
   ExprPtr Bind(const Expr& use, const Context& ctx, const std::string& var, ExprPtr init,
                ExprPtr body) {
-    auto synthetic = [&](Expr::Kind kind) {
+    return MakeBind(var, std::move(init), std::move(body), [&](Expr::Kind kind) {
       Expr like;
       like.kind = kind;
       like.position = use.position;
       like.source_text = use.source_text;
       return Node(like, ctx);
-    };
-    ExprPtr range = synthetic(Expr::Kind::kList);
-    range->args.push_back(std::move(init));
-    ExprPtr map = synthetic(Expr::Kind::kComprehension);
-    map->macro = Macro::kMap;
-    map->iter_var = var;
-    map->target = std::move(range);
-    map->transform = std::move(body);
-    ExprPtr zero = synthetic(Expr::Kind::kConstant);
-    zero->constant.kind = Constant::Kind::kInt;
-    ExprPtr index = synthetic(Expr::Kind::kCall);
-    index->name = "_[_]";
-    index->args.push_back(std::move(map));
-    index->args.push_back(std::move(zero));
-    return index;
+    });
   }
 
   const Definitions& defs_;

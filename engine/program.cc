@@ -603,20 +603,6 @@ class BindNode final : public PlanNode {
   NodePtr body_;
 };
 
-// Is `e` the parser's form of cel.bind, `[init].map(x, body)[0]`?
-bool IsBind(const dsl::Expr& e) {
-  if (e.kind != dsl::Expr::Kind::kCall || e.name != "_[_]" || e.target || e.args.size() != 2) {
-    return false;
-  }
-  const dsl::Expr& map = *e.args[0];
-  const dsl::Expr& index = *e.args[1];
-  return map.kind == dsl::Expr::Kind::kComprehension && map.macro == dsl::Macro::kMap &&
-         map.iter_var2.empty() && !map.predicate && map.transform &&
-         map.target->kind == dsl::Expr::Kind::kList && map.target->args.size() == 1 &&
-         index.kind == dsl::Expr::Kind::kConstant &&
-         index.constant.kind == dsl::Constant::Kind::kInt && index.constant.int_value == 0;
-}
-
 // ---- The compiler ------------------------------------------------------------------------------
 class Compiler {
  public:
@@ -731,7 +717,7 @@ class Compiler {
 
   NodePtr CompileCall(const dsl::Expr& e) {
     const std::string& fn = e.name;
-    if (IsBind(e) && locals_.size() < kMaxLocals) return CompileBind(*e.args[0]);
+    if (dsl::IsBind(e) && locals_.size() < kMaxLocals) return CompileBind(*e.args[0]);
     if (fn == "_&&_" && e.args.size() == 2) {
       return std::make_unique<AndNode>(Compile(*e.args[0]), Compile(*e.args[1]));
     }

@@ -12,6 +12,7 @@
 #include "engine/catalogue.h"
 #include "engine/decision.h"
 #include "engine/policy_set.h"
+#include "engine/program.h"
 
 namespace castellan::dsl {
 namespace {
@@ -54,6 +55,14 @@ const Expr& When(const LoadResult& r) {
 
 std::string Messages(const LoadResult& r) {
   return r.FormattedDiagnostics();
+}
+
+// The first rule's `when`, evaluated with no variables bound.
+std::string Evaluate(const LoadResult& r) {
+  if (!r.source) return "not loaded: " + r.FormattedDiagnostics();
+  const Condition& when = *r.source->policies.at(0).rules.at(0).when;
+  auto program = engine::Program::Compile(*when.expr, {nullptr, when.resolutions.get()});
+  return program->Evaluate(engine::MapActivation()).DebugString();
 }
 
 TEST(Definitions, ConstantBecomesItsBody) {
@@ -103,6 +112,13 @@ functions:
   ASSERT_TRUE(r.source) << Messages(r);
   const std::string expanded = When(r).DebugString();
   EXPECT_NE(expanded.find("_==_(x, @any_of.v)"), std::string::npos) << expanded;
+  EXPECT_EQ(Evaluate(r), "false");
+  r = Load(Rule("\"[2].exists(x, any_of(x, [1, 2]))\""), R"(
+kind: Definitions
+functions:
+  any_of(v, l): l.exists(x, x == v)
+)");
+  EXPECT_EQ(Evaluate(r), "true");
 }
 
 TEST(Definitions, ExpandedNodesKeepTheDefinitionsPositions) {
@@ -144,16 +160,9 @@ TEST(Definitions, ArgumentNamedLikeAParameterIsNotCaptured) {
   LoadResult r = Load(
       Rule("'[{\"org\": \"a\"}].exists(target, [{\"org\": \"b\", \"parent\": \"a\"}].exists(actor, "
            "manages(target, actor)))'"));
-  ASSERT_TRUE(r.source) << Messages(r);
-  auto set = engine::PolicySet::Compile(std::move(*r.source)).set;
-  ASSERT_TRUE(set);
-  auto program = engine::Program::Compile(
-      *set->source().policies[0].rules[0].when->expr,
-      {nullptr, set->source().policies[0].rules[0].when->resolutions.get()});
-  engine::MapActivation none;
   // manages(actor: {org: a}, target: {org: b, parent: a}) is true; with
   // the arguments captured (swapped) it would read a parent {org: a} lacks.
-  EXPECT_EQ(program->Evaluate(none).DebugString(), "true");
+  EXPECT_EQ(Evaluate(r), "true");
 }
 
 TEST(Definitions, ClashesWithVariablesFunctionsAndEachOther) {
