@@ -16,9 +16,11 @@
 // Check() replaces every use in an expression before the checker sees it, at
 // the AST level: a constant becomes its body and a call `f(x, y)` becomes
 //   cel.bind(@f.a, x, cel.bind(@f.b, y, <body of f>))
-// in the parser's cel.bind nodes (`[x].map(@f.a, ...)[0]`), so arguments are
+// in the parser's cel.bind nodes (MakeBind, ast.h), so arguments are
 // evaluated once and cannot be captured: the parameter names start with '@',
-// which no one can write. Expanded nodes keep the positions of the
+// which no one can write. An argument that is a name or a literal is written
+// in place instead (as by hand), unless a comprehension variable of the body
+// would capture it. Expanded nodes keep the positions of the
 // definition; a problem the checker finds in them is reported in the
 // definition's file and names the use (" (in 'f', used at rules.yaml:4:11)").
 //
