@@ -86,6 +86,53 @@ const char* MacroName(Macro macro) {
   return "?";
 }
 
+ExprPtr CopyNode(const Expr& e) {
+  auto c = std::make_unique<Expr>();
+  c->kind = e.kind;
+  c->id = e.id;
+  c->position = e.position;
+  c->constant = e.constant;
+  c->name = e.name;
+  c->test_only = e.test_only;
+  c->macro = e.macro;
+  c->iter_var = e.iter_var;
+  c->iter_var2 = e.iter_var2;
+  c->source_text = e.source_text;
+  return c;
+}
+
+ExprPtr MakeBind(std::string var, ExprPtr init, ExprPtr body,
+                 const std::function<ExprPtr(Expr::Kind)>& make) {
+  ExprPtr range = make(Expr::Kind::kList);
+  range->args.push_back(std::move(init));
+  ExprPtr map = make(Expr::Kind::kComprehension);
+  map->macro = Macro::kMap;
+  map->iter_var = std::move(var);
+  map->target = std::move(range);
+  map->transform = std::move(body);
+  ExprPtr zero = make(Expr::Kind::kConstant);
+  zero->constant.kind = Constant::Kind::kInt;
+  zero->constant.int_value = 0;
+  ExprPtr index = make(Expr::Kind::kCall);
+  index->name = "_[_]";
+  index->args.push_back(std::move(map));
+  index->args.push_back(std::move(zero));
+  return index;
+}
+
+bool IsBind(const Expr& e) {
+  if (e.kind != Expr::Kind::kCall || e.name != "_[_]" || e.target || e.args.size() != 2) {
+    return false;
+  }
+  const Expr& map = *e.args[0];
+  const Expr& index = *e.args[1];
+  return map.kind == Expr::Kind::kComprehension && map.macro == Macro::kMap &&
+         map.iter_var2.empty() && !map.predicate && map.transform && map.target &&
+         map.target->kind == Expr::Kind::kList && map.target->args.size() == 1 &&
+         index.kind == Expr::Kind::kConstant && index.constant.kind == Constant::Kind::kInt &&
+         index.constant.int_value == 0;
+}
+
 void VisitExpr(const Expr& e, const std::function<void(const Expr&)>& visit) {
   visit(e);
   if (e.target) VisitExpr(*e.target, visit);

@@ -74,6 +74,17 @@ struct Expr {
 
 using ExprPtr = std::unique_ptr<Expr>;
 
+// A copy of `e` without its children (target, args, predicate, transform).
+ExprPtr CopyNode(const Expr& e);
+
+// `cel.bind(var, init, body)` as the AST holds it: `[init].map(var, body)[0]`,
+// a one-element comprehension that the checker needs nothing new for (the
+// planner evaluates it as a bound slot). `make` makes each new node of a kind.
+ExprPtr MakeBind(std::string var, ExprPtr init, ExprPtr body,
+                 const std::function<ExprPtr(Expr::Kind)>& make);
+// Whether `e` has that form.
+bool IsBind(const Expr& e);
+
 // Calls `visit` on `e` and every node below it, parents first.
 void VisitExpr(const Expr& e, const std::function<void(const Expr&)>& visit);
 

@@ -344,17 +344,8 @@ class Builder {
 
   // A copy of `e` with fresh ids (the checker records what each id refers to).
   ExprPtr Clone(const Expr& e) {
-    auto c = std::make_unique<Expr>();
-    c->kind = e.kind;
+    ExprPtr c = CopyNode(e);
     c->id = ++next_id_;
-    c->position = e.position;
-    c->constant = e.constant;
-    c->name = e.name;
-    c->test_only = e.test_only;
-    c->macro = e.macro;
-    c->iter_var = e.iter_var;
-    c->iter_var2 = e.iter_var2;
-    c->source_text = e.source_text;
     if (e.target) c->target = Clone(*e.target);
     if (e.predicate) c->predicate = Clone(*e.predicate);
     if (e.transform) c->transform = Clone(*e.transform);
@@ -367,22 +358,10 @@ class Builder {
   }
 
   // `cel.bind(x, init, body)`: `body` with `x` bound to `init`, evaluated
-  // once. Written as the one-element comprehension `[init].map(x, body)[0]`,
-  // so that the checker and the planner need nothing new for it.
+  // once (MakeBind, ast.h).
   ExprPtr Bind(const Expr& like, std::string var, ExprPtr init, ExprPtr body) {
-    auto range = Synthetic(Expr::Kind::kList, like);
-    range->args.push_back(std::move(init));
-    auto map = Synthetic(Expr::Kind::kComprehension, like);
-    map->macro = Macro::kMap;
-    map->iter_var = std::move(var);
-    map->target = std::move(range);
-    map->transform = std::move(body);
-    auto zero = Synthetic(Expr::Kind::kConstant, like);
-    zero->constant.kind = Constant::Kind::kInt;
-    std::vector<ExprPtr> args;
-    args.push_back(std::move(map));
-    args.push_back(std::move(zero));
-    return SyntheticCall("_[_]", like, std::move(args));
+    return MakeBind(std::move(var), std::move(init), std::move(body),
+                    [&](Expr::Kind kind) { return Synthetic(kind, like); });
   }
 
   // The macros of cel-go's extension libraries: cel.bind, math.greatest and

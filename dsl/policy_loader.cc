@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "dsl/definitions.h"
 #include "dsl/name_literals.h"
 #include "dsl/parser.h"
 #include "dsl/yaml_documents.h"
@@ -76,19 +77,35 @@ SourceMap AlignScalar(const FileText& file, const YAML::Mark& mark, const std::s
 // ---- Reading documents ----------------------------------------------------------
 class DocumentReader {
  public:
-  DocumentReader(const PolicyFile& file, const PolicyEnvironments& env, Diagnostics& diagnostics,
-                 PolicySource& out)
-      : file_(file), env_(env), lines_(file.text), diagnostics_(diagnostics), out_(out) {}
+  DocumentReader(const PolicyFile& file, const PolicyEnvironments& env, Definitions& definitions,
+                 Diagnostics& diagnostics, PolicySource& out)
+      : file_(file),
+        env_(env),
+        lines_(file.text),
+        definitions_(definitions),
+        diagnostics_(diagnostics),
+        out_(out) {}
 
-  void Read() {
-    std::vector<YAML::Node> documents;
+  // First pass: parses the file and reads its Definitions documents, which
+  // every expression of any file may use.
+  void ReadDefinitions() {
     try {
-      documents = LoadAllDocuments(file_.text);
+      documents_ = LoadAllDocuments(file_.text);
     } catch (const YAML::Exception& e) {
       Error(e.mark, "invalid YAML: " + e.msg, "yaml");
       return;
     }
-    for (const YAML::Node& doc : documents) {
+    for (const YAML::Node& doc : documents_) {
+      if (doc.IsMap() && doc["kind"] && doc["kind"].IsScalar() &&
+          doc["kind"].Scalar() == "Definitions") {
+        ReadDefinitionsDocument(doc);
+      }
+    }
+  }
+
+  // Second pass, after Definitions::Resolve(): every other document.
+  void Read() {
+    for (const YAML::Node& doc : documents_) {
       if (!doc.IsDefined() || doc.IsNull()) continue;
       ReadDocument(doc);
     }
@@ -196,7 +213,8 @@ class DocumentReader {
     ParseResult parsed = ParseExpression(text, file_.path, map);
     diagnostics_.insert(diagnostics_.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
     if (!parsed.expr) return std::nullopt;
-    CheckResult checked = Check(*parsed.expr, env, file_.path);
+    Definitions::Checked expanded = definitions_.Check(*parsed.expr, env, file_.path);
+    CheckResult& checked = expanded.result;
     diagnostics_.insert(diagnostics_.end(), checked.diagnostics.begin(), checked.diagnostics.end());
     if (!checked.diagnostics.empty()) return std::nullopt;
     if (!checked.type.is_dyn() && checked.type.kind() != Type::Kind::kBool) {
@@ -204,7 +222,7 @@ class DocumentReader {
             "type");
       return std::nullopt;
     }
-    return Condition{std::shared_ptr<const Expr>(std::move(parsed.expr)),
+    return Condition{std::shared_ptr<const Expr>(std::move(expanded.expr)),
                      std::make_shared<const Resolutions>(std::move(checked.resolutions)), text,
                      Loc(node.Mark())};
   }
@@ -217,7 +235,8 @@ class DocumentReader {
     const YAML::Node kind_node = doc["kind"];
     if (!kind_node) {
       Error(doc.Mark(),
-            "document has no 'kind' (expected Permissions, Role, CustomerGroup or Policy)");
+            "document has no 'kind' (expected Permissions, Role, CustomerGroup, Policy or "
+            "Definitions)");
       return;
     }
     const std::string kind = kind_node.IsScalar() ? kind_node.Scalar() : "";
@@ -229,9 +248,61 @@ class DocumentReader {
       ReadGroup(doc);
     } else if (kind == "Policy") {
       ReadPolicy(doc);
+    } else if (kind == "Definitions") {
+      // read by ReadDefinitions()
     } else {
       Error(kind_node.Mark(),
-            "unknown kind '" + kind + "' (expected Permissions, Role, CustomerGroup or Policy)");
+            "unknown kind '" + kind +
+                "' (expected Permissions, Role, CustomerGroup, Policy or Definitions)");
+    }
+  }
+
+  PositionedText Positioned(const YAML::Node& node) const {
+    return {node.Scalar(), AlignScalar(lines_, node.Mark(), node.Scalar())};
+  }
+
+  void ReadDefinitionsDocument(const YAML::Node& doc) {
+    if (!CheckMap(doc, "a Definitions document", {"kind", "description", "constants", "functions"}))
+      return;
+    if (const YAML::Node constants = doc["constants"]) {
+      if (!constants.IsMap()) {
+        Error(constants.Mark(), "'constants' must map names to expressions or lists of strings");
+      } else {
+        for (auto it = constants.begin(); it != constants.end(); ++it) {
+          const std::string name = it->first.Scalar();
+          const YAML::Node value = it->second;
+          if (value.IsSequence()) {
+            std::vector<std::pair<std::string, SourcePosition>> items;
+            for (const YAML::Node& item : value) {
+              if (!item.IsScalar()) {
+                Error(item.Mark(), "the list of constant '" + name + "' must hold strings");
+                continue;
+              }
+              items.push_back({item.Scalar(), {item.Mark().line + 1, item.Mark().column + 1}});
+            }
+            definitions_.AddStringList(name, Loc(it->first.Mark()), items);
+          } else if (value.IsScalar() && !value.Scalar().empty()) {
+            definitions_.AddConstant(name, Loc(it->first.Mark()), Positioned(value), diagnostics_);
+          } else {
+            Error(value.Mark(),
+                  "constant '" + name + "' must be an expression (a string) or a list of strings");
+          }
+        }
+      }
+    }
+    if (const YAML::Node functions = doc["functions"]) {
+      if (!functions.IsMap()) {
+        Error(functions.Mark(), "'functions' must map name(parameters) to expressions");
+        return;
+      }
+      for (auto it = functions.begin(); it != functions.end(); ++it) {
+        if (!it->first.IsScalar() || !it->second.IsScalar() || it->second.Scalar().empty()) {
+          Error(it->second.Mark(), "a function is written name(parameter, ...): expression");
+          continue;
+        }
+        definitions_.AddFunction(Positioned(it->first), Loc(it->first.Mark()),
+                                 Positioned(it->second), diagnostics_);
+      }
     }
   }
 
@@ -418,15 +489,18 @@ class DocumentReader {
   const PolicyFile& file_;
   const PolicyEnvironments& env_;
   const FileText lines_;  // line index of the file, built once
+  Definitions& definitions_;
   Diagnostics& diagnostics_;
   PolicySource& out_;
+  std::vector<YAML::Node> documents_;  // parsed by ReadDefinitions()
 };
 
 // ---- Cross-document checks -----------------------------------------------------------
 class Linker {
  public:
-  Linker(const PolicySource& s, const PolicyEnvironments& env, Diagnostics& d)
-      : s_(s), env_(env), d_(d) {}
+  Linker(const PolicySource& s, const PolicyEnvironments& env, const Definitions& definitions,
+         Diagnostics& d)
+      : s_(s), env_(env), definitions_(definitions), d_(d) {}
 
   void Run() {
     std::map<std::string, const Location*> permissions, actions, roles, groups, policies;
@@ -529,9 +603,12 @@ class Linker {
         const std::map<std::string, const Location*>& known = *declared.at(n.kind);
         const std::string& name = n.literal->constant.string_value;
         if (known.count(name)) continue;
-        Location at{c->location.file, n.literal->position.line, n.literal->position.column};
-        Report(at, std::string("undefined ") + kWhat.at(n.kind) + " '" + name + "'" +
-                       Nearest(name, known));
+        Diagnostic d{
+            c->location.file, n.literal->position.line, n.literal->position.column,
+            std::string("undefined ") + kWhat.at(n.kind) + " '" + name + "'" + Nearest(name, known),
+            "reference"};
+        definitions_.Attribute(*c->expr, *n.literal, d);  // a literal a definition wrote
+        d_.push_back(std::move(d));
       }
     };
     for (const auto& g : s_.groups) check(g.match, env_.group);
@@ -597,6 +674,7 @@ class Linker {
 
   const PolicySource& s_;
   const PolicyEnvironments& env_;
+  const Definitions& definitions_;
   Diagnostics& d_;
 };
 
@@ -658,10 +736,18 @@ std::string LoadResult::FormattedDiagnostics() const {
 LoadResult LoadPolicyFiles(std::vector<PolicyFile> files, const PolicyEnvironments& env) {
   LoadResult result;
   PolicySource source;
+  // Definitions first: any expression of any file may use them.
+  Definitions definitions;
+  std::vector<std::unique_ptr<DocumentReader>> readers;
   for (const auto& file : files) {
-    DocumentReader(file, env, result.diagnostics, source).Read();
+    readers.push_back(
+        std::make_unique<DocumentReader>(file, env, definitions, result.diagnostics, source));
+    readers.back()->ReadDefinitions();
   }
-  Linker(source, env, result.diagnostics).Run();
+  definitions.Resolve(env.rule, env.group, result.diagnostics);
+  for (auto& reader : readers) reader->Read();
+  source.definitions = definitions.Declarations();
+  Linker(source, env, definitions, result.diagnostics).Run();
   SortDiagnostics(result.diagnostics);
   source.revision = Revision(files);
   result.files = files;

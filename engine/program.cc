@@ -582,6 +582,27 @@ class ComprehensionNode final : public PlanNode {
   NodePtr predicate_, transform_;
 };
 
+// `cel.bind(x, init, body)`: `body` with the local `x` holding `init`,
+// evaluated once. The parser writes it `[init].map(x, body)[0]` (and
+// definitions expand their calls to it, dsl/definitions.h); this node gives
+// the same result without building the two one-element lists.
+class BindNode final : public PlanNode {
+ public:
+  BindNode(NodePtr init, size_t slot, NodePtr body)
+      : init_(std::move(init)), slot_(slot), body_(std::move(body)) {}
+  Value Eval(Frame& f) const override {
+    Value v = init_->Eval(f);
+    if (v.is_error()) return v;
+    f.locals[slot_] = std::move(v);
+    return body_->Eval(f);
+  }
+
+ private:
+  NodePtr init_;
+  size_t slot_;
+  NodePtr body_;
+};
+
 // ---- The compiler ------------------------------------------------------------------------------
 class Compiler {
  public:
@@ -696,6 +717,7 @@ class Compiler {
 
   NodePtr CompileCall(const dsl::Expr& e) {
     const std::string& fn = e.name;
+    if (dsl::IsBind(e) && locals_.size() < kMaxLocals) return CompileBind(*e.args[0]);
     if (fn == "_&&_" && e.args.size() == 2) {
       return std::make_unique<AndNode>(Compile(*e.args[0]), Compile(*e.args[1]));
     }
@@ -762,6 +784,16 @@ class Compiler {
     return std::make_unique<ComprehensionNode>(e.macro, std::move(range), slot1, slot2, two,
                                                std::move(predicate), std::move(transform),
                                                nodes_ - nodes_before);
+  }
+
+  // `[init].map(x, body)`, taken as cel.bind(x, init, body).
+  NodePtr CompileBind(const dsl::Expr& map) {
+    NodePtr init = Compile(*map.target->args[0]);
+    const size_t slot = locals_.size();
+    locals_.push_back(map.iter_var);
+    NodePtr body = Compile(*map.transform);
+    locals_.resize(slot);
+    return std::make_unique<BindNode>(std::move(init), slot, std::move(body));
   }
 
   std::optional<size_t> FindLocal(const std::string& name) const {
