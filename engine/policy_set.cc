@@ -142,6 +142,10 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
     set->actions_.push_back(std::move(action));
   }
 
+  for (size_t i = 0; i < s.entity_kinds.size(); ++i) {
+    set->entity_kind_index_.emplace(s.entity_kinds[i].name, i);
+  }
+
   result.set = std::move(set);
   return result;
 }
@@ -162,6 +166,9 @@ const CompiledRole* PolicySet::FindRole(std::string_view name) const {
 }
 const CompiledGroup* PolicySet::FindGroup(std::string_view name) const {
   return FindIn(group_index_, groups_, name);
+}
+const dsl::EntityKindDecl* PolicySet::FindEntityKind(std::string_view kind) const {
+  return FindIn(entity_kind_index_, source_.entity_kinds, kind);
 }
 const CompiledPermission* PolicySet::FindPermission(std::string_view name, PermissionId* id) const {
   auto it = permission_index_.find(name);

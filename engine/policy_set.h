@@ -93,6 +93,8 @@ class PolicySet {
   const CompiledRole* FindRole(std::string_view name) const;
   const CompiledGroup* FindGroup(std::string_view name) const;
   const CompiledPermission* FindPermission(std::string_view name, PermissionId* id) const;
+  // The `EntityKind` declaration of `kind` ("user" is the principal's), or nullptr.
+  const dsl::EntityKindDecl* FindEntityKind(std::string_view kind) const;
 
   const std::vector<CompiledAction>& actions() const { return actions_; }
   const std::vector<CompiledPermission>& permissions() const { return permissions_; }
@@ -119,6 +121,7 @@ class PolicySet {
   };
   using NameIndex = std::unordered_map<std::string, size_t, NameHash, std::equal_to<>>;
   NameIndex permission_index_, action_index_, role_index_, group_index_;
+  NameIndex entity_kind_index_;  // into source_.entity_kinds
 };
 
 // Loads, checks and compiles the policy directory `dir` in one step.
