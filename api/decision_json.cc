@@ -66,20 +66,53 @@ bool ParseDecisionRequest(const nlohmann::json& body, bool require_actions,
     *error = "'actions' is required: an array of action names";
     return false;
   }
-  if (body.contains("context") && !body["context"].is_object() && !body["context"].is_null()) {
-    *error = "'context' must be an object";
+  for (const char* field : {"context", "params"}) {
+    if (body.contains(field) && !body[field].is_object() && !body[field].is_null()) {
+      *error = std::string("'") + field + "' must be an object";
+      return false;
+    }
+  }
+  if (const auto it = body["resource"].find("new");
+      it != body["resource"].end() && !it->is_boolean()) {
+    *error = "'resource.new' must be true or false";
     return false;
   }
   for (const auto& [key, value] : body.items()) {
-    if (key != "principal" && key != "resource" && key != "actions" && key != "context") {
-      *error = "unknown field '" + key + "' (expected principal, resource, actions, context)";
+    if (key != "principal" && key != "resource" && key != "actions" && key != "context" &&
+        key != "params") {
+      *error =
+          "unknown field '" + key + "' (expected principal, resource, actions, context, params)";
       return false;
     }
   }
   out->principal = FromJson(body["principal"]);
   out->resource = FromJson(body["resource"]);
   out->context = body.contains("context") ? FromJson(body["context"]) : engine::Value();
+  out->params = body.contains("params") ? FromJson(body["params"]) : engine::Value();
   return true;
+}
+
+nlohmann::ordered_json RefusalToJson(const std::vector<engine::Refusal>& refusals,
+                                     const std::string& where) {
+  nlohmann::ordered_json j;
+  if (refusals.empty()) return j;
+  const engine::Refusal& first = refusals.front();
+  j["code"] = engine::RefusalCodeName(first.code);
+  std::string message;
+  nlohmann::ordered_json problems = nlohmann::ordered_json::array();
+  for (const engine::Refusal& r : refusals) {
+    message += (message.empty() ? where : "; ") + r.message;
+    nlohmann::ordered_json p = {{"code", engine::RefusalCodeName(r.code)}};
+    if (!r.entity.empty()) p["entity"] = Clip(r.entity);
+    p["attribute"] = Clip(r.attribute);
+    p["message"] = Clip(r.message);
+    problems.push_back(std::move(p));
+  }
+  j["message"] = Clip(message);
+  if (!first.entity.empty()) j["entity"] = Clip(first.entity);
+  j["attribute"] = Clip(first.attribute);
+  j["problems"] = std::move(problems);
+  return j;
 }
 
 nlohmann::ordered_json ReasonToJson(const engine::Reason& r) {

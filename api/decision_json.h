@@ -5,8 +5,13 @@
 //   answer:   {"policy_version": "…", "results": {"backup_set.add": {"effect": "deny",
 //              "rule": null, "reasons": [{"code": "missing_permission", ...}]}}}
 //
-// Entities may be named by id only (their stored attributes are used) or
-// carry their attributes inline.
+//   refused:  {"error": {"code": "attribute_not_overridable", "message", "entity",
+//              "attribute", "problems": [{"code", "entity", "attribute", "message"}]}}
+//
+// Entities are named by id (their stored attributes are used; the request
+// may add only what the trust boundary allows) or carry their attributes
+// inline (a request-only kind, a resource with "new": true). "params" holds
+// the actions' parameters.
 #pragma once
 
 #include <algorithm>
@@ -55,6 +60,12 @@ class ReasonQuota {
  private:
   size_t per_action_, left_;
 };
+
+// The body of the 400 a refused request gets (Decision::refusals): the first
+// problem's code, entity and attribute, every message (after `where`, e.g.
+// "checks[2]: ") and each problem. REQUIRES: !refusals.empty().
+nlohmann::ordered_json RefusalToJson(const std::vector<engine::Refusal>& refusals,
+                                     const std::string& where = "");
 
 nlohmann::ordered_json ReasonToJson(const engine::Reason& reason);
 // Sets out["reasons"] to the reasons `quota` lets through and, when some are

@@ -100,6 +100,12 @@ int CheckCommand(const std::vector<std::string>& args) {
     return kExitFailure;
   }
   engine::Decision decision = engine::Decide(*loaded.set, *entities.store, request);
+  if (!decision.refusals.empty()) {
+    // What the server answers with 400: the request supplied what it may not.
+    std::cout << nlohmann::ordered_json{{"error", api::RefusalToJson(decision.refusals)}}.dump(2)
+              << "\n";
+    return kExitUsage;
+  }
   std::cout << api::DecisionToJson(decision).dump(2) << "\n";
   for (const auto& r : decision.results) {
     if (!r.allowed) return kExitFailure;

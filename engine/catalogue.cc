@@ -164,7 +164,15 @@ void AddPolicyVariables(Catalogue& c) {
   c.AddVariable(
       {"principal", "dyn", "Who asks: a map of attributes (id, org, roles, ...).", {Scope::kRule}});
   c.AddVariable({"resource", "dyn", "What is asked about: a map of attributes.", {Scope::kRule}});
-  c.AddVariable({"context", "dyn", "The request's context: a map of attributes.", {Scope::kRule}});
+  c.AddVariable({"context",
+                 "dyn",
+                 "The request's context: a map of attributes (`{}` when the request gives none).",
+                 {Scope::kRule}});
+  c.AddVariable({"params",
+                 "map(string, dyn)",
+                 "The request's action parameters (`{}` when none), as the actions' `params` "
+                 "declare them.",
+                 {Scope::kRule}});
   c.AddVariable({"action",
                  "string",
                  "The name of the action being decided.",

@@ -60,6 +60,20 @@ Value OwnOrg(std::string_view id) {
       MapValue::Make({{Value::String("org"), Value::String(std::string(id))}}, &error));
 }
 
+// `{}`: what an omitted context or params is.
+const Value& EmptyMap() {
+  static const Value* empty = [] {
+    Value error;
+    return new Value(Value::Map(MapValue::Make({}, &error)));
+  }();
+  return *empty;
+}
+
+// A map given in the request, or `{}` for null.
+const Value& MapOrEmpty(const Value& v) {
+  return v.kind() == K::kNull ? EmptyMap() : v;
+}
+
 Value Now() {
   return Value::Time(FromSystemClock(std::chrono::system_clock::now()));
 }
@@ -68,12 +82,13 @@ Value Now() {
 class RequestActivation final : public Activation {
  public:
   RequestActivation(const Value& principal, const Value& resource, const Value& context,
-                    const Value& now, const EntityStore& store, const PolicySet& set,
-                    const PermissionSet& held, EvaluationBudget& budget,
+                    const Value& params, const Value& now, const EntityStore& store,
+                    const PolicySet& set, const PermissionSet& held, EvaluationBudget& budget,
                     const PrincipalScope& scope)
       : principal_(principal),
         resource_(resource),
         context_(context),
+        params_(params),
         now_(now),
         store_(store),
         set_(set),
@@ -94,6 +109,7 @@ class RequestActivation final : public Activation {
     if (name == "principal") return &principal_;
     if (name == "resource") return &resource_;
     if (name == "context") return &context_;
+    if (name == "params") return &params_;
     if (name == "action") return &action_;
     if (name == "now") return &now_;
     if (name == "permissions") {
@@ -118,6 +134,7 @@ class RequestActivation final : public Activation {
   const Value& principal_;
   const Value& resource_;
   const Value& context_;
+  const Value& params_;
   const Value& now_;
   const EntityStore& store_;
   const PolicySet& set_;
@@ -148,6 +165,9 @@ class Decider final : public PrincipalScope {
     const bool spent = budget_.exhausted();
     if (!spent) {
       CheckRequest();
+      // A refused request denies every action with what was refused.
+      for (const Refusal& r : refusals_) RequestError(ReasonCode::kInvalidRequest, r.message);
+      decision.refusals = refusals_;
       if (omitted_request_errors_ > 0) {
         request_errors_.back().message += " (and " + std::to_string(omitted_request_errors_) +
                                           " more problems with the request, not listed)";
@@ -155,8 +175,9 @@ class Decider final : public PrincipalScope {
       if (request_errors_.empty()) ResolveScope();
     }
 
-    RequestActivation activation(principal_, resource_, request_.context, now_, store_, set_, held_,
-                                 budget_, *this);
+    RequestActivation activation(principal_, resource_, MapOrEmpty(request_.context),
+                                 MapOrEmpty(request_.params), now_, store_, set_, held_, budget_,
+                                 *this);
     auto decide_one = [&](const std::string& action) {
       ActionDecision d;
       d.action = action;
@@ -198,47 +219,133 @@ class Decider final : public PrincipalScope {
     request_errors_.push_back(std::move(r));
   }
 
-  // An entity named by id takes its stored attributes, overridden by any the
-  // request carries. One named by id alone must be known to the store.
-  bool ResolveEntity(const Value& given, const Value* stored, const char* what, ReasonCode unknown,
-                     Value* out) {
-    if (!stored) {
-      bool id_only = true;  // nothing but id (and kind): the store had to know it
-      for (const auto& [k, v] : given.map_value().entries()) {
-        id_only = id_only && k.kind() == K::kString &&
-                  (k.string_value() == "id" || k.string_value() == "kind");
-      }
-      if (id_only) {
-        RequestError(unknown, std::string("no ") + what + " '" +
-                                  std::string(StringField(given, "id")) + "' is known");
-        return false;
-      }
-      *out = given;
-      return true;
-    }
+  // An entity the store holds: its stored attributes, plus what the trust
+  // boundary lets the request add. The stored id stays (the request may name
+  // the entity by an alias).
+  bool MergeStored(const Value& given, const Value& stored, const dsl::EntityKindDecl* kind,
+                   const std::string& label, Value* out) {
+    const size_t before = refusals_.size();
+    CheckStoredEntity(given, stored, kind, label, &refusals_);
+    if (refusals_.size() != before) return false;
     // The usual request names entities by id only; MergeMaps then shares the
     // stored entity instead of copying it.
-    Value merged = MergeMaps(*stored, given);
-    *out = merged.is_error() ? given : merged;
+    Value merged = MergeMaps(stored, given);
+    if (merged.is_error()) return false;
+    if (const Value* id = Field(stored, "id"); id && !Equal(*id, *Field(merged, "id"))) {
+      Value error;
+      merged = MergeMaps(merged, Value::Map(MapValue::Make({{Value::String("id"), *id}}, &error)));
+    }
+    *out = merged;
     return true;
   }
 
+  // An entity taken from the request as given, validated against its EntityKind if any.
+  bool TakeInline(const Value& given, const dsl::EntityKindDecl* kind, const std::string& label,
+                  Value* out) {
+    const size_t before = refusals_.size();
+    if (kind) CheckInlineEntity(given, *kind, label, &refusals_);
+    if (refusals_.size() != before) return false;
+    *out = given;
+    return true;
+  }
+
+  // The principal: a user the store knows (whatever attributes come with an
+  // unknown one), or an inline one when the `user` EntityKind is request-only.
+  void ResolvePrincipal() {
+    const Value& given = request_.principal;
+    const std::string_view id = StringField(given, "id");
+    const dsl::EntityKindDecl* kind = set_.FindEntityKind("user");
+    const std::string label = EntityLabel(given, true);
+    if (kind && kind->source == dsl::EntitySource::kRequest) {
+      TakeInline(given, kind, label, &principal_);
+    } else if (const Value* stored = store_.FindUser(id)) {
+      MergeStored(given, *stored, kind, label, &principal_);
+    } else {
+      RequestError(ReasonCode::kUnknownPrincipal,
+                   "no principal '" + std::string(id) + "' is known");
+    }
+  }
+
+  // The resource: inline for a request-only kind or a proposed (`new: true`)
+  // resource, else one the store knows by kind and id. A resource without an
+  // id is taken as given.
   void ResolveResource() {
     const Value& r = request_.resource;
     const std::string_view id = StringField(r, "id"), kind = StringField(r, "kind");
-    if (id.empty()) {
-      resource_ = r;
+    const dsl::EntityKindDecl* decl = set_.FindEntityKind(kind);
+    const std::string label = EntityLabel(r, false);
+    if (const Value* proposed = Field(r, "new"); proposed && !proposed->is_bool()) {
+      refusals_.push_back(
+          {RefusalCode::kInvalidRequest, label, "new",
+           "'new' of " + label + " must be a bool, not a " + std::string(proposed->TypeName())});
+      return;
+    }
+    if (id.empty() || TrueField(r, "new") ||
+        (decl && decl->source == dsl::EntitySource::kRequest)) {
+      TakeInline(r, decl, label, &resource_);
       return;
     }
     const Value* stored = kind == "organization" ? store_.FindOrganization(id)
                           : kind == "user"       ? store_.FindUser(id)
                                                  : store_.FindResource(kind, id);
-    if (!ResolveEntity(r, stored, "resource", ReasonCode::kUnknownResource, &resource_)) return;
+    if (!stored) {
+      RequestError(
+          ReasonCode::kUnknownResource,
+          "no resource '" + std::string(id) + "' is known (a proposed one says \"new\": true)");
+      return;
+    }
+    if (!MergeStored(r, *stored, decl, label, &resource_)) return;
     if (kind == "organization" && !Field(resource_, "org")) {
       // An organization belongs to itself (InMemoryEntityStore stores it so;
       // this covers stores and requests that do not).
       resource_ = MergeMaps(resource_, OwnOrg(id));
     }
+  }
+
+  // Parameters must be declared by one of the requested actions (a typo is
+  // refused, not ignored).
+  void CheckParams() {
+    const Value& params = request_.params;
+    if (params.kind() == K::kNull) return;
+    if (params.kind() != K::kMap) {
+      refusals_.push_back(
+          {RefusalCode::kInvalidRequest, "", "params", "'params' must be an object"});
+      return;
+    }
+    auto declares = [&](const CompiledAction* a, const std::string& name) {
+      return a && FindAttribute(a->decl->params, name);
+    };
+    for (const auto& [key, value] : params.map_value().entries()) {
+      const std::string name = key.kind() == K::kString ? key.string_value() : key.DebugString();
+      bool declared = false;
+      if (request_.actions.empty()) {
+        for (const auto& a : set_.actions()) declared = declared || declares(&a, name);
+      } else {
+        for (const auto& a : request_.actions)
+          declared = declared || declares(set_.FindAction(a), name);
+      }
+      if (!declared) {
+        refusals_.push_back({RefusalCode::kInvalidRequest, "", name,
+                             "parameter '" + name + "' is not declared by any requested action"});
+      }
+    }
+  }
+
+  // Why the request's params do not fit `action`'s declaration; empty when they do.
+  std::string ParamsProblem(const CompiledAction& action) const {
+    const Value& params = MapOrEmpty(request_.params);
+    for (const dsl::AttributeDecl& decl : action.decl->params) {
+      const Value* v = Field(params, decl.name);
+      if (!v) {
+        if (decl.optional) continue;
+        return "'" + action.decl->name + "' needs parameter '" + decl.name + "' (params." +
+               decl.name + ")";
+      }
+      if (std::string problem = ValueProblem(*v, decl); !problem.empty()) {
+        return "parameter '" + decl.name + "' of '" + action.decl->name + "' " + problem;
+      }
+    }
+    return "";
   }
 
   // Problems with the request as a whole deny every action.
@@ -247,14 +354,14 @@ class Decider final : public PrincipalScope {
     if (given.kind() != K::kMap || StringField(given, "id").empty()) {
       RequestError(ReasonCode::kUnknownPrincipal, "the request names no principal (principal.id)");
     } else {
-      ResolveEntity(given, store_.FindUser(StringField(given, "id")), "principal",
-                    ReasonCode::kUnknownPrincipal, &principal_);
+      ResolvePrincipal();
     }
     if (request_.resource.kind() != K::kMap) {
       RequestError(ReasonCode::kInvalidRequest, "the resource must be an object of attributes");
     } else {
       ResolveResource();
     }
+    CheckParams();
     const Value& p = principal_;
     const Value& c = request_.context;
     if (c.kind() != K::kMap && c.kind() != K::kNull) {
@@ -270,7 +377,7 @@ class Decider final : public PrincipalScope {
     } else {
       now_ = Now();
     }
-    if (!request_errors_.empty()) return;
+    if (!request_errors_.empty() || !refusals_.empty()) return;
 
     const Value* roles = Field(p, "roles");
     if (roles && roles->kind() != K::kList) {
@@ -515,6 +622,13 @@ class Decider final : public PrincipalScope {
         set_.ScopeOf(*action, StringField(resource_, "kind")) == dsl::ScopeMode::kOrganization;
     const PermissionSet& held = scoped ? held_ : held_unscoped_;
     activation.set_held(held);
+    if (std::string problem = ParamsProblem(*action); !problem.empty()) {
+      Reason r;
+      r.code = ReasonCode::kInvalidRequest;
+      r.message = std::move(problem);
+      d.reasons.push_back(std::move(r));
+      return;
+    }
     if (!action->decl->on.empty()) {
       const std::string_view kind = StringField(resource_, "kind");
       bool applies = false;
@@ -630,6 +744,7 @@ class Decider final : public PrincipalScope {
   EvaluationBudget& budget_;
 
   std::vector<Reason> request_errors_;
+  std::vector<Refusal> refusals_;  // the request supplied what it may not
   size_t omitted_request_errors_ = 0;
   Value principal_, resource_;  // with stored attributes merged in
   Value now_;

@@ -4,7 +4,13 @@
 // Semantics (docs/decisions.md has the full account):
 //  - default deny: an action is allowed only when an allow rule matches and
 //    nothing below objects;
-//  - an unknown action, principal or role denies;
+//  - the request may not override what the store says about an entity, nor
+//    give attributes or parameters its declarations refuse
+//    (engine/trust_boundary.h): such a request is refused as a whole
+//    (Decision::refusals) and every action denies;
+//  - an unknown action, principal or role denies; so does a resource of a
+//    kind the store holds whose id it does not know, unless it is proposed
+//    (`new: true`);
 //  - the principal must be in scope for the resource's organization (its own,
 //    or one its role bindings cover) and hold every permission of the
 //    action's `requires` closure there;
@@ -27,20 +33,26 @@
 #include "engine/evaluation_budget.h"
 #include "engine/policy_set.h"
 #include "engine/reason_code.h"
+#include "engine/trust_boundary.h"
 #include "engine/value.h"
 
 namespace castellan::engine {
 
 struct DecisionRequest {
-  // Maps of attributes. The principal needs `id` and `org`, and usually
-  // `roles` (names or {role, access, permissions} bindings), `status`,
-  // `permissions` (a customised set) and `customer_access`. The resource
-  // needs `org` (the organization it belongs to) and usually `kind` and `id`.
+  // Maps of attributes. Entities the store knows are named by `id` (the
+  // resource also by `kind`) and take their stored attributes; the request
+  // may add only what the trust boundary allows. An entity taken inline (a
+  // `source: request` kind, a resource with `new: true`) carries them all:
+  // the principal `id`, `org`, usually `roles` (names or {role, access,
+  // permissions} bindings), `status`, `permissions` (a customised set) and
+  // `customer_access`; the resource `org` and usually `kind` and `id`.
   Value principal;
   Value resource;
-  Value context;  // a map or null; context.now (RFC 3339) fixes the time
+  Value context;  // a map, or null for `{}`; context.now (RFC 3339) fixes the time
   // The actions to decide, in order; empty means every declared action.
   std::vector<std::string> actions;
+  // The actions' parameters (`params` in rules): a map, or null for `{}`.
+  Value params = Value();
 };
 
 // One reason an action was denied (or, for a rule reason, why a rule applied).
@@ -73,6 +85,10 @@ struct ActionDecision {
 struct Decision {
   std::string revision;                 // the policy set's content hash
   std::vector<ActionDecision> results;  // in request order
+  // Not empty: the request is refused as a whole (the server answers 400)
+  // and every result denies with invalid_request, so a caller that ignores
+  // refusals still fails closed.
+  std::vector<Refusal> refusals;
 };
 
 // Spends from `budget`, which the caller shares between all the decisions of

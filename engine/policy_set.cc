@@ -162,7 +162,9 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
     set->actions_.push_back(std::move(action));
   }
 
-  for (const auto& kind : s.entity_kinds) set->kind_scope_.emplace(kind.name, kind.scope);
+  for (size_t i = 0; i < s.entity_kinds.size(); ++i) {
+    set->entity_kind_index_.emplace(s.entity_kinds[i].name, i);
+  }
 
   result.set = std::move(set);
   return result;
@@ -185,6 +187,9 @@ const CompiledRole* PolicySet::FindRole(std::string_view name) const {
 const CompiledGroup* PolicySet::FindGroup(std::string_view name) const {
   return FindIn(group_index_, groups_, name);
 }
+const dsl::EntityKindDecl* PolicySet::FindEntityKind(std::string_view kind) const {
+  return FindIn(entity_kind_index_, source_.entity_kinds, kind);
+}
 const CompiledPermission* PolicySet::FindPermission(std::string_view name, PermissionId* id) const {
   auto it = permission_index_.find(name);
   if (it == permission_index_.end()) return nullptr;
@@ -195,8 +200,8 @@ const CompiledPermission* PolicySet::FindPermission(std::string_view name, Permi
 dsl::ScopeMode PolicySet::ScopeOf(const CompiledAction& action,
                                   std::string_view resource_kind) const {
   if (action.decl->scope) return *action.decl->scope;
-  auto it = kind_scope_.find(resource_kind);
-  return it == kind_scope_.end() ? dsl::ScopeMode::kOrganization : it->second;
+  const dsl::EntityKindDecl* kind = FindEntityKind(resource_kind);
+  return kind ? kind->scope : dsl::ScopeMode::kOrganization;
 }
 
 PolicySetLoad LoadPolicySet(const std::filesystem::path& dir) {

@@ -94,6 +94,8 @@ class PolicySet {
   const CompiledRole* FindRole(std::string_view name) const;
   const CompiledGroup* FindGroup(std::string_view name) const;
   const CompiledPermission* FindPermission(std::string_view name, PermissionId* id) const;
+  // The `EntityKind` declaration of `kind` ("user" is the principal's), or nullptr.
+  const dsl::EntityKindDecl* FindEntityKind(std::string_view kind) const;
 
   // Whether deciding `action` on a resource of `resource_kind` first requires
   // the resource's organization to be in the principal's scope: the action's
@@ -125,7 +127,8 @@ class PolicySet {
   };
   using NameIndex = std::unordered_map<std::string, size_t, NameHash, std::equal_to<>>;
   NameIndex permission_index_, action_index_, role_index_, group_index_;
-  std::unordered_map<std::string, dsl::ScopeMode, NameHash, std::equal_to<>> kind_scope_;
+
+  NameIndex entity_kind_index_;  // into source_.entity_kinds
 };
 
 // Loads, checks and compiles the policy directory `dir` in one step.

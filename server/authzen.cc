@@ -59,6 +59,13 @@ bool Context(const json& context, engine::Value* out, std::string* error) {
 AuthZenMember AuthZenMember::Subject(const json& subject) {
   AuthZenMember m;
   m.ok = Entity(subject, "subject", nullptr, &m.value, &m.error);
+  // The subject is the principal, and principals are users: another kind
+  // would be decided as a user of the same id.
+  if (m.ok && subject["type"] != kPrincipalKind) {
+    m.ok = false;
+    m.error = std::string("'subject.type' must be '") + kPrincipalKind +
+              "' (the principal kind), not '" + subject["type"].get<std::string>() + "'";
+  }
   return m;
 }
 
@@ -90,6 +97,12 @@ bool FromAuthZen(const AuthZenMember& subject, const AuthZenMember& resource, co
     *error = context.error;
     return false;
   }
+  const auto properties = action.find("properties");
+  if (properties != action.end() && !properties->is_null() && !properties->is_object()) {
+    *error = "'action.properties' must be an object";
+    return false;
+  }
+  out->params = properties != action.end() ? api::FromJson(*properties) : engine::Value();
   out->principal = subject.value;
   out->resource = resource.value;
   out->context = context.value;

@@ -1,8 +1,10 @@
 // The OpenID AuthZEN Authorization API 1.0 mapped onto native decisions.
 //
-// subject -> principal (id, plus `properties` as attributes), resource ->
-// resource (type becomes kind, id, plus `properties`), action.name -> the
-// action, context -> context. A decision answers {"decision", "context":
+// subject -> principal (id, plus `properties` as attributes; `type` must be
+// "user", the principal kind), resource -> resource (type becomes kind, id,
+// plus `properties`, where `new: true` proposes an entity the store does not
+// hold), action.name -> the action, action.properties -> params, context ->
+// context. A decision answers {"decision", "context":
 // {"policy_version", "rule"?, "reasons"?}}.
 #pragma once
 
@@ -18,6 +20,9 @@ namespace castellan::server {
 // why it could not be. An Access Evaluations request converts the members it
 // gives at its top level once and shares them with every item that gives
 // none of its own, instead of converting a large default per item.
+// The only subject.type: principals are users.
+inline constexpr const char* kPrincipalKind = "user";
+
 struct AuthZenMember {
   static AuthZenMember Subject(const nlohmann::json& subject);
   static AuthZenMember Resource(const nlohmann::json& resource);

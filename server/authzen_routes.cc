@@ -33,6 +33,7 @@ HttpResponse One(const RouteContext& c) {
   }
   DecisionRun run(*c.snapshot, c.config);
   const engine::Decision d = run.Decide(req);
+  if (!d.refusals.empty()) return Refused(d);
   return run.Answer(c.metrics, 200, AuthZenDecision(d.results.at(0), d.revision, run.reasons()));
 }
 
@@ -75,7 +76,8 @@ HttpResponse Evaluations(const RouteContext& c) {
   };
   DecisionRun run(*c.snapshot, config);
   ojson results = ojson::array();
-  for (const json& item : items) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    const json& item = items[i];
     engine::DecisionRequest req;
     bool permitted = false;
     if (!item.is_object()) error = "each evaluation must be an object";
@@ -85,6 +87,7 @@ HttpResponse Evaluations(const RouteContext& c) {
                     Member(body, item, "action"),
                     member(item, "context", top_context, &AuthZenMember::Context), &req, &error)) {
       const engine::Decision d = run.Decide(req);
+      if (!d.refusals.empty()) return Refused(d, "evaluations", static_cast<long>(i));
       permitted = d.results.at(0).allowed;
       results.push_back(AuthZenDecision(d.results.at(0), d.revision, run.reasons()));
     } else {

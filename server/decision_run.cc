@@ -18,6 +18,13 @@ HttpResponse DecisionRun::Answer(Metrics& metrics, int status,
   return r;
 }
 
+HttpResponse Refused(const engine::Decision& decision, const char* items, long item) {
+  const std::string where = item < 0 ? "" : items + ("[" + std::to_string(item) + "]: ");
+  nlohmann::ordered_json error = api::RefusalToJson(decision.refusals, where);
+  if (item >= 0) error["item"] = item;
+  return JsonResponse(400, {{"error", std::move(error)}});
+}
+
 HttpResponse TooManyDecisions(size_t n, size_t limit) {
   return ErrorResponse(413, "too_many_decisions",
                        "the request asks for " + std::to_string(n) +

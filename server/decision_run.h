@@ -43,6 +43,13 @@ class DecisionRun {
   uint64_t allowed_ = 0, denied_ = 0;
 };
 
+// 400 attribute_not_overridable or invalid_request: the engine refused a
+// request as a whole (the trust boundary, undeclared params). In a batch
+// `item` is the index of the refused check or evaluation, named in the
+// message ("checks[2]: ...") and as error.item; a refused item refuses the
+// whole batch. -1: not a batch.
+HttpResponse Refused(const engine::Decision& decision, const char* items = "", long item = -1);
+
 // 413 too_many_decisions: the request asks for `n` decisions, over `limit`.
 HttpResponse TooManyDecisions(size_t n, size_t limit);
 

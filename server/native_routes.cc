@@ -63,6 +63,7 @@ HttpResponse Batch(const RouteContext& c) {
       continue;
     }
     const engine::Decision d = run.Decide(requests[i]);
+    if (!d.refusals.empty()) return Refused(d, "checks", static_cast<long>(i));
     results.push_back({{"results", api::ResultsToJson(d, run.reasons())}});
   }
   return run.Answer(c.metrics, 200,
@@ -92,6 +93,7 @@ HttpResponse Decide(const RouteContext& c, bool all) {
   }
   DecisionRun run(*c.snapshot, c.config);
   const engine::Decision d = run.Decide(req);
+  if (!d.refusals.empty()) return Refused(d);
   if (!all) {
     ojson out = api::DecisionToJson(d, run.reasons());
     out["request_id"] = c.request.request_id;

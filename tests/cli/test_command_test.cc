@@ -73,4 +73,27 @@ TEST(TestCommand, BrokenSuiteIsReportedWithItsPosition) {
   std::filesystem::remove_all(dir);
 }
 
+// A suite whose request gives what only the store may (the trust boundary):
+// an error at the line that wrote it, not a silent override, and no case passes.
+TEST(TestCommand, ASuiteOverridingAStoredAttributeIsAnErrorAtItsLine) {
+  const auto dir = std::filesystem::temp_directory_path() / "castellan_overriding_suite";
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(kFailingPack + "/policy.yaml", dir / "p.yaml",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(kFailingPack + "/entities.yaml", dir / "entities.yaml",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::ofstream(dir / "x_test.yaml") << "entities: entities.yaml\n"
+                                        "principals:\n  viv: {id: viv, roles: [editor]}\n"
+                                        "cases:\n  - name: c\n    principal: viv\n"
+                                        "    resource: doc/d1\n    expect: {doc.edit: allow}\n";
+  auto r = Castellan("test " + dir.string());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("x_test.yaml:3:8: error: case 'c': the request gives attribute 'roles' "
+                          "of principal 'viv'"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("0 passed, 0 failed"), std::string::npos) << r.output;
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace

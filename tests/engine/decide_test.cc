@@ -134,16 +134,68 @@ class DecideTest : public ::testing::Test {
     auto compiled = PolicySet::Compile(std::move(*loaded.source));
     ASSERT_TRUE(compiled.set);
     set_ = compiled.set;
-    test_support::AddJsonEntities(store_, kEntities);
+    Fill(store_, Value(), Value());
+  }
+
+  static std::string Text(const Value& entity, const char* key) {
+    const Value* v = entity.map_value().FindString(key);
+    return v && v->kind() == Value::Kind::kString ? v->string_value() : "";
+  }
+
+  // kEntities, with `user` and `resource` (null: none) stored over the
+  // entities of the same ids.
+  static void Fill(InMemoryEntityStore& store, const Value& user, const Value& resource) {
+    auto add = [&](const std::string& kind, const Value& e) {
+      const std::string id = Text(e, "id");
+      if (kind == "organization") store.AddOrganization(id, e);
+      if (kind == "user") store.AddUser(id, e);
+      if (kind != "organization" && kind != "user") store.AddResource(kind, id, e);
+    };
+    if (user.kind() != Value::Kind::kNull) add("user", user);
+    if (resource.kind() != Value::Kind::kNull) add(Text(resource, "kind"), resource);
+    test_support::AddJsonEntities(store, kEntities);  // the ones added above stay
+  }
+
+  // An entity the test describes with attributes beyond its name is stored
+  // as described (over the stored one of the same id) and named by id, as
+  // requests must name stored entities (trust_boundary_test.cc tests what a
+  // request may add). One without an id, or proposed, stays inline.
+  static Value Described(const Value& given, const Value* stored, Value* to_store) {
+    if (given.kind() != Value::Kind::kMap || Text(given, "id").empty() ||
+        given.map_value().FindString("new")) {
+      return given;
+    }
+    bool named_only = true;
+    for (const auto& [k, v] : given.map_value().entries()) {
+      named_only = named_only && (k.string_value() == "id" || k.string_value() == "kind");
+    }
+    if (named_only) return given;
+    *to_store = stored ? MergeMaps(*stored, given) : given;
+    Value error;
+    std::vector<MapValue::Entry> name = {{Value::String("id"), Value::String(Text(given, "id"))}};
+    if (!Text(given, "kind").empty()) {
+      name.push_back({Value::String("kind"), Value::String(Text(given, "kind"))});
+    }
+    return Value::Map(MapValue::Make(std::move(name), &error));
   }
 
   ActionDecision One(const std::string& principal, const std::string& resource,
                      const std::string& action, const std::string& context = "{}") {
-    DecisionRequest r{api::FromJson(nlohmann::json::parse(principal)),
-                      api::FromJson(nlohmann::json::parse(resource)),
-                      api::FromJson(nlohmann::json::parse(context)),
-                      {action}};
-    Decision d = Decide(*set_, store_, r);
+    Value p = api::FromJson(nlohmann::json::parse(principal));
+    Value r = api::FromJson(nlohmann::json::parse(resource));
+    Value stored_user, stored_resource;
+    p = Described(p, p.kind() == Value::Kind::kMap ? store_.FindUser(Text(p, "id")) : nullptr,
+                  &stored_user);
+    const std::string kind = r.kind() == Value::Kind::kMap ? Text(r, "kind") : "";
+    const Value* base = kind == "organization" ? store_.FindOrganization(Text(r, "id"))
+                        : kind == "user"       ? store_.FindUser(Text(r, "id"))
+                                               : nullptr;
+    r = Described(r, base, &stored_resource);
+    InMemoryEntityStore store;
+    Fill(store, stored_user, stored_resource);
+    DecisionRequest request{p, r, api::FromJson(nlohmann::json::parse(context)), {action}};
+    Decision d = Decide(*set_, store, request);
+    EXPECT_TRUE(d.refusals.empty()) << d.refusals[0].message;
     EXPECT_EQ(d.revision, set_->revision());
     return d.results.at(0);
   }
@@ -158,6 +210,10 @@ class DecideTest : public ::testing::Test {
   std::shared_ptr<const PolicySet> set_;
   InMemoryEntityStore store_;
 };
+
+Value Json(const char* text) {
+  return api::FromJson(nlohmann::json::parse(text));
+}
 
 const char* kOwnerOnFabrikam = R"({"id": "owner"})";
 const char* kFabrikam = R"({"kind": "organization", "id": "fabrikam"})";
@@ -356,11 +412,17 @@ TEST_F(DecideTest, UnknownPrincipalDenies) {
 TEST_F(DecideTest, UnknownResourceDenies) {
   auto d = One(kOwnerOnFabrikam, R"({"kind": "organization", "id": "nowhere"})", "company.view");
   EXPECT_TRUE(HasReason(d, "unknown_resource"));
-  // Carrying attributes inline, an entity the store does not know is decided as given.
+  // Proposed ("new": true), an entity the store does not know is decided as given.
   auto inline_resource =
-      One(kOwnerOnFabrikam, R"({"id": "doc-9", "org": "fabrikam"})", "company.view");
+      One(kOwnerOnFabrikam, R"({"id": "doc-9", "org": "fabrikam", "new": true})", "company.view");
   EXPECT_FALSE(HasReason(inline_resource, "unknown_resource"));
   EXPECT_TRUE(inline_resource.allowed);
+  // Not proposed, its attributes do not make it known.
+  DecisionRequest ghost{Json(kOwnerOnFabrikam),
+                        Json(R"({"kind": "doc", "id": "doc-9", "org": "fabrikam"})"),
+                        Value(),
+                        {"company.view"}};
+  EXPECT_TRUE(HasReason(Decide(*set_, store_, ghost).results.at(0), "unknown_resource"));
 }
 
 TEST_F(DecideTest, UnknownRoleDenies) {

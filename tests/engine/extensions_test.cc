@@ -93,11 +93,18 @@ class OptionalsInPolicies : public ::testing::Test {
                                    "roles": ["reader"]})"));
   }
 
-  // `who` asks, about a resource of their own organization.
+  // `who` asks, about a resource of their own organization, which is stored
+  // as described (each test names a new id) and named by kind and id.
   ActionDecision One(const char* resource, const char* action, const char* who = "ann") {
+    const Value described = Json(resource);
+    const std::string kind = described.map_value().FindString("kind")->string_value();
+    const std::string id = described.map_value().FindString("id")->string_value();
+    EXPECT_TRUE(store_.AddResource(kind, id, described)) << id << " is already stored";
     DecisionRequest r{
         Value::Map(MapValue::Make({{Value::String("id"), Value::String(who)}}, nullptr)),
-        Json(resource),
+        Value::Map(MapValue::Make({{Value::String("kind"), Value::String(kind)},
+                                   {Value::String("id"), Value::String(id)}},
+                                  nullptr)),
         Json("{}"),
         {action}};
     return Decide(*set_, store_, r).results.at(0);

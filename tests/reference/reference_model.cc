@@ -384,23 +384,30 @@ class Decider {
 
  private:
   void Error(const char* code) { errors_.push_back(RefReason{code, "", "", "", "", ""}); }
+  int refusals_ = 0;
 
-  // Stored attributes under the request's; false when only an unknown id was given.
+  // Stored attributes under the request's (docs/decisions.md, "Trust
+  // boundary", without EntityKinds): each request attribute that differs
+  // from a stored one is a refusal. False when the store does not know the entity.
   bool Resolve(const Value& given, const Value* stored, Value* out) {
-    if (stored) {
-      *out = Overlay(*stored, given);
-      return true;
-    }
+    if (!stored) return false;
     for (const auto& [k, v] : given.map_value().entries()) {
-      if (k.kind() != K::kString || (k.string_value() != "id" && k.string_value() != "kind")) {
-        *out = given;
-        return true;
-      }
+      const std::string name = k.kind() == K::kString ? k.string_value() : "";
+      if (name == "id" || name == "kind" || name == "type" || name == "new") continue;
+      const Value* kept = Get(*stored, name);
+      if (kept && !engine::Equal(*kept, v)) ++refusals_;
     }
-    return false;
+    if (refusals_ == 0) *out = Overlay(*stored, given);
+    return true;
   }
 
   void ReadRequest() {
+    ReadEntitiesAndContext();
+    // A refused request denies every action with invalid_request, after the other problems.
+    for (int i = 0; i < refusals_; ++i) Error("invalid_request");
+  }
+
+  void ReadEntitiesAndContext() {
     const Value& p = req_.principal;
     if (p.kind() != K::kMap || Str(p, "id").empty()) {
       Error("unknown_principal");
@@ -410,15 +417,18 @@ class Decider {
     const Value& r = req_.resource;
     if (r.kind() != K::kMap) {
       Error("invalid_request");
-    } else if (const std::string id = Str(r, "id"), kind = Str(r, "kind"); id.empty()) {
-      resource_ = r;
+    } else if (const Value* proposed = Get(r, "new"); proposed && !proposed->is_bool()) {
+      ++refusals_;
+    } else if (const std::string id = Str(r, "id"), kind = Str(r, "kind");
+               id.empty() || IsTrue(r, "new")) {
+      resource_ = r;  // taken as given: no id, or proposed
     } else {
       const Value* stored = kind == "organization" ? store_.FindOrganization(id)
                             : kind == "user"       ? store_.FindUser(id)
                                                    : store_.FindResource(kind, id);
       if (!Resolve(r, stored, &resource_)) {
         Error("unknown_resource");
-      } else if (kind == "organization" && !Get(resource_, "org")) {
+      } else if (kind == "organization" && resource_.kind() == K::kMap && !Get(resource_, "org")) {
         resource_ = Overlay(resource_, MakeMap({{Value::String("org"), Value::String(id)}}));
       }
     }
@@ -628,7 +638,8 @@ class Decider {
     }
     const Vars vars{{"principal", principal_},
                     {"resource", resource_},
-                    {"context", req_.context},
+                    {"context", req_.context.kind() == K::kNull ? MakeMap({}) : req_.context},
+                    {"params", req_.params.kind() == K::kNull ? MakeMap({}) : req_.params},
                     {"action", Value::String(name)},
                     {"now", now_},
                     {"permissions", Value::List(std::move(held_names))}};

@@ -38,17 +38,25 @@ class ReferenceModelTest : public ::testing::Test {
     ASSERT_TRUE(loaded.source) << loaded.FormattedDiagnostics();
     set_ = engine::PolicySet::Compile(std::move(*loaded.source)).set;
     ASSERT_TRUE(set_);
-    store_.AddOrganization("P1", Map({{"id", S("P1")}, {"enabled_permissions", List({"b"})}}));
-    store_.AddOrganization("C1", Map({{"id", S("C1")}, {"parent", S("P1")}}));
   }
 
-  // The reference's answer for one action, after checking that the engine gives the same.
+  // The reference's answer for one action, after checking that the engine
+  // gives the same. A principal described with attributes is stored as
+  // described and named by id, as requests must name stored users.
   RefActionDecision Decide(Value principal, Value resource, const std::string& action,
                            Value context = Value::Null()) {
+    engine::InMemoryEntityStore store;
+    store.AddOrganization("P1", Map({{"id", S("P1")}, {"enabled_permissions", List({"b"})}}));
+    store.AddOrganization("C1", Map({{"id", S("C1")}, {"parent", S("P1")}}));
+    const Value* id = principal.map_value().FindString("id");
+    if (id && principal.map_value().size() > 1) {
+      store.AddUser(id->string_value(), principal);
+      principal = Map({{"id", *id}});
+    }
     engine::DecisionRequest request{
         std::move(principal), std::move(resource), std::move(context), {action}};
-    auto reference = ReferenceDecide(set_->source(), store_, request);
-    auto engine = Reduce(engine::Decide(*set_, store_, request));
+    auto reference = ReferenceDecide(set_->source(), store, request);
+    auto engine = Reduce(engine::Decide(*set_, store, request));
     EXPECT_EQ(engine, reference) << "engine:\n"
                                  << ToString(engine) << "reference:\n"
                                  << ToString(reference);
@@ -56,7 +64,6 @@ class ReferenceModelTest : public ::testing::Test {
   }
 
   std::shared_ptr<const engine::PolicySet> set_;
-  engine::InMemoryEntityStore store_;
 };
 
 constexpr const char* kPolicies = R"(kind: Permissions

@@ -112,8 +112,9 @@ TEST_F(DecisionApiTest, ContentTypeIsTheJsonMediaTypeExactly) {
   EXPECT_EQ(api.Handle(with_charset).status, 503);  // past the check: nothing is loaded
 }
 
-// A service with a two-action policy set loaded: every principal is unknown,
-// so every decision is a deny, but it is made.
+// A service with a two-action policy set loaded: every principal is unknown
+// but two stored ones that name unknown roles, so every decision is a deny,
+// but it is made.
 class LoadedDecisionApiTest : public ::testing::Test {
  protected:
   static std::filesystem::path Dir() {
@@ -123,6 +124,9 @@ class LoadedDecisionApiTest : public ::testing::Test {
   static void SetUpTestSuite() {
     std::filesystem::create_directories(Dir());
     std::ofstream(Dir() / "p.yaml") << "kind: Permissions\nactions: {a.view: {}, a.edit: {}}\n";
+    std::ofstream(Dir() / "entities.json") << R"({"organizations": [{"id": "o"}], "users": [
+              {"id": "u5", "org": "o", "roles": ["r1", "r2", "r3", "r4", "r5"]},
+              {"id": "u3", "org": "o", "roles": ["r1", "r2", "r3"]}]})";
   }
   static void TearDownTestSuite() { std::filesystem::remove_all(Dir()); }
   void SetUp() override { ASSERT_TRUE(state.Reload().ok); }
@@ -134,7 +138,7 @@ class LoadedDecisionApiTest : public ::testing::Test {
     return json::parse(r.body);
   }
 
-  ServiceState state{Dir(), {}};
+  ServiceState state{Dir(), {Dir() / "entities.json"}};
   Metrics metrics{DecisionApi::RouteNames()};
   ServerConfig config;
   DecisionApi api{state, metrics, config};
@@ -252,9 +256,8 @@ TEST_F(LoadedDecisionApiTest, EvaluationsShareTheTopLevelMembersAndItemsReplaceT
 
 TEST_F(LoadedDecisionApiTest, ReasonsPastMaxReasonsAreLeftOutAndCounted) {
   config.max_reasons = 2;
-  // Inline attributes: both entities are used as given, and each unknown role is a reason.
-  json check = Check({{"id", "u"}, {"org", "o"}, {"roles", {"r1", "r2", "r3", "r4", "r5"}}});
-  check["resource"]["org"] = "o";
+  // A stored user with five unknown roles: each is a reason.
+  json check = Check({{"id", "u5"}});
   json d = Post("/v1/check", check, 200)["results"]["a.view"];
   EXPECT_EQ(d["reasons"].size(), 2u);
   EXPECT_EQ(d["reasons"][0]["code"], "unknown_role");
@@ -264,13 +267,9 @@ TEST_F(LoadedDecisionApiTest, ReasonsPastMaxReasonsAreLeftOutAndCounted) {
   d = Post("/v1/allowed-actions", all, 200)["denied"]["a.edit"];
   EXPECT_EQ(d["reasons"].size(), 2u);
   EXPECT_EQ(d["reasons_omitted"], 3);
-  json authzen = {
-      {"subject",
-       {{"type", "user"},
-        {"id", "u"},
-        {"properties", {{"org", "o"}, {"roles", {"r1", "r2", "r3"}}}}}},
-      {"resource", {{"type", "organization"}, {"id", "o"}, {"properties", {{"org", "o"}}}}},
-      {"action", {{"name", "a.view"}}}};
+  json authzen = {{"subject", {{"type", "user"}, {"id", "u3"}}},
+                  {"resource", {{"type", "organization"}, {"id", "o"}}},
+                  {"action", {{"name", "a.view"}}}};
   d = Post("/access/v1/evaluation", authzen, 200)["context"];
   EXPECT_EQ(d["reasons"].size(), 2u);
   EXPECT_EQ(d["reasons_omitted"], 1);
@@ -278,8 +277,7 @@ TEST_F(LoadedDecisionApiTest, ReasonsPastMaxReasonsAreLeftOutAndCounted) {
 
 TEST_F(LoadedDecisionApiTest, ABatchShowsAtMostMaxResponseReasonsInAll) {
   config.max_response_reasons = 7;
-  json check = Check({{"id", "u"}, {"org", "o"}, {"roles", {"r1", "r2", "r3", "r4", "r5"}}});
-  check["resource"]["org"] = "o";
+  json check = Check({{"id", "u5"}});
   json batch = {{"checks", {check, check}}};
   json results = Post("/v1/check", batch, 200)["results"];
   ASSERT_EQ(results.size(), 2u);
@@ -307,7 +305,7 @@ TEST_F(LoadedDecisionApiTest, NativeRequestsRefuseUnknownFieldsByName) {
 TEST_F(LoadedDecisionApiTest, AuthZenRequestsIgnoreUnknownMembers) {
   json evaluation = {{"subject", {{"type", "user"}, {"id", "u"}, {"x-extra", 1}}},
                      {"resource", {{"type", "organization"}, {"id", "o"}, {"x-extra", true}}},
-                     {"action", {{"name", "a.view"}, {"properties", {{"method", "GET"}}}}},
+                     {"action", {{"name", "a.view"}, {"x-extra", {{"method", "GET"}}}}},
                      {"context", {{"time", "now"}}},
                      {"x-vendor", {{"anything", "at all"}}}};
   json d = Post("/access/v1/evaluation", evaluation, 200);
