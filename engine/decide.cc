@@ -223,9 +223,9 @@ class Decider final : public PrincipalScope {
   // boundary lets the request add. The stored id stays (the request may name
   // the entity by an alias).
   bool MergeStored(const Value& given, const Value& stored, const dsl::EntityKindDecl* kind,
-                   const std::string& label, Value* out) {
+                   Additions additions, const std::string& label, Value* out) {
     const size_t before = refusals_.size();
-    CheckStoredEntity(given, stored, kind, label, &refusals_);
+    CheckStoredEntity(given, stored, kind, additions, label, &refusals_);
     if (refusals_.size() != before) return false;
     // The usual request names entities by id only; MergeMaps then shares the
     // stored entity instead of copying it.
@@ -259,7 +259,7 @@ class Decider final : public PrincipalScope {
     if (kind && kind->source == dsl::EntitySource::kRequest) {
       TakeInline(given, kind, label, &principal_);
     } else if (const Value* stored = store_.FindUser(id)) {
-      MergeStored(given, *stored, kind, label, &principal_);
+      MergeStored(given, *stored, kind, Additions::kRefused, label, &principal_);
     } else {
       RequestError(ReasonCode::kUnknownPrincipal,
                    "no principal '" + std::string(id) + "' is known");
@@ -294,7 +294,7 @@ class Decider final : public PrincipalScope {
           "no resource '" + std::string(id) + "' is known (a proposed one says \"new\": true)");
       return;
     }
-    if (!MergeStored(r, *stored, decl, label, &resource_)) return;
+    if (!MergeStored(r, *stored, decl, Additions::kAllowed, label, &resource_)) return;
     if (kind == "organization" && !Field(resource_, "org")) {
       // An organization belongs to itself (InMemoryEntityStore stores it so;
       // this covers stores and requests that do not).

@@ -100,7 +100,8 @@ std::string ValueProblem(const Value& value, const dsl::AttributeDecl& decl) {
 }
 
 void CheckStoredEntity(const Value& given, const Value& stored, const dsl::EntityKindDecl* kind,
-                       const std::string& label, std::vector<Refusal>* out) {
+                       Additions additions, const std::string& label,
+                       std::vector<Refusal>* out) {
   if (given.kind() != K::kMap) return;
   for (const auto& [key, value] : given.map_value().entries()) {
     if (key.kind() != K::kString || NamesEntity(key.string_value())) continue;
@@ -108,6 +109,13 @@ void CheckStoredEntity(const Value& given, const Value& stored, const dsl::Entit
     if (!kind) {
       // No declaration: the store's value stands; repeating it is harmless.
       const Value* kept = stored.kind() == K::kMap ? stored.map_value().FindString(name) : nullptr;
+      if (!kept && additions == Additions::kRefused) {
+        Refuse(RefusalCode::kAttributeNotOverridable, label, name,
+               "the request gives attribute '" + name + "' of " + label +
+                   ", which the store does not hold; only the store says what it is",
+               out);
+        continue;
+      }
       if (!kept || kept->is_error() || value.is_error() || Equal(*kept, value)) continue;
       Refuse(RefusalCode::kAttributeNotOverridable, label, name,
              "the request gives attribute '" + name + "' of " + label +

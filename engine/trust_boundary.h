@@ -3,9 +3,12 @@
 // (`EntityKind` documents, actions' `params`).
 //
 //  - an entity the store knows keeps its stored attributes. Without an
-//    EntityKind, the request may repeat a stored value or add an attribute
-//    the store lacks; a value that differs is refused. With one, it may give
-//    only the attributes declared `from: request` or `from: both`;
+//    EntityKind, the request may repeat a stored value, and for a resource
+//    add an attribute the store lacks; a value that differs is refused, and
+//    so is any attribute a stored principal lacks (a principal's roles,
+//    permissions and access are what the engine grants on: they come from
+//    the store alone). With an EntityKind, the request may give only the
+//    attributes declared `from: request` or `from: both`;
 //  - an entity taken inline (a `source: request` kind, a proposed `new: true`
 //    resource) is validated against its EntityKind: no undeclared attribute,
 //    each of its declared type and values, none required missing;
@@ -43,10 +46,15 @@ struct Refusal {
 // "principal 'id'" or "resource kind/'id'", for messages.
 std::string EntityLabel(const Value& entity, bool principal);
 
+// Without an EntityKind, whether the request may add attributes the store lacks.
+enum class Additions { kAllowed, kRefused };
+
 // Checks the request's attributes `given` for an entity the store holds as
-// `stored`. `kind` is the entity's EntityKind, or nullptr when none is declared.
+// `stored`. `kind` is the entity's EntityKind, or nullptr when none is
+// declared; `additions` applies only then.
 void CheckStoredEntity(const Value& given, const Value& stored, const dsl::EntityKindDecl* kind,
-                       const std::string& label, std::vector<Refusal>* out);
+                       Additions additions, const std::string& label,
+                       std::vector<Refusal>* out);
 
 // Validates an entity taken inline from the request against its EntityKind.
 void CheckInlineEntity(const Value& given, const dsl::EntityKindDecl& kind,

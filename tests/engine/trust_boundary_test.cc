@@ -153,11 +153,26 @@ TEST_F(TrustBoundaryTest, WithoutAnEntityKindAStoredValueCannotBeOverridden) {
   EXPECT_EQ(d.refusals[0].entity, "resource user/'u-peer'");
 }
 
-TEST_F(TrustBoundaryTest, WithoutAnEntityKindEqualOrMissingAttributesAreAccepted) {
-  Decision d =
-      Run(R"({"id": "u-olga", "org": "acme", "department": "it"})", kPeer, {"user.disable"});
+TEST_F(TrustBoundaryTest, WithoutAnEntityKindEqualValuesAreAccepted) {
+  Decision d = Run(R"({"id": "u-olga", "org": "acme"})", kPeer, {"user.disable"});
   EXPECT_TRUE(d.refusals.empty()) << d.refusals[0].message;
   EXPECT_TRUE(d.results.at(0).allowed);
+  // A resource may carry attributes the store lacks (a form's proposed values).
+  d = Run(R"({"id": "u-olga"})", R"({"kind": "user", "id": "u-peer", "department": "it"})",
+          {"user.disable"});
+  EXPECT_TRUE(d.refusals.empty()) << d.refusals[0].message;
+  EXPECT_TRUE(d.results.at(0).allowed);
+}
+
+// A stored principal that has no customised permission set cannot be given
+// one (nor roles or access it lacks): a principal's grants come from the store.
+TEST_F(TrustBoundaryTest, WithoutAnEntityKindAPrincipalCannotGainAttributes) {
+  Decision d = Run(R"({"id": "u-nina", "permissions": ["manage_users"]})", kPeer,
+                   {"user.disable"});
+  ExpectRefused(d, RefusalCode::kAttributeNotOverridable, "permissions");
+  EXPECT_FALSE(d.results.at(0).allowed);
+  d = Run(R"({"id": "u-olga", "department": "it"})", kPeer, {"user.disable"});
+  ExpectRefused(d, RefusalCode::kAttributeNotOverridable, "department");
 }
 
 TEST_F(TrustBoundaryTest, WithAnEntityKindOnlyRequestAttributesMayBeGiven) {
