@@ -13,6 +13,8 @@
 #include <set>
 #include <sstream>
 
+#include "dsl/entity_schema.h"
+#include "dsl/internal/yaml_keys.h"
 #include "dsl/name_literals.h"
 #include "dsl/parser.h"
 #include "dsl/yaml_documents.h"
@@ -109,18 +111,8 @@ class DocumentReader {
       Error(node.Mark(), what + " must be a mapping");
       return false;
     }
-    std::set<std::string> seen;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.Scalar();
-      if (!seen.insert(key).second) Error(it->first.Mark(), "duplicate key '" + key + "'");
-      if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) ==
-          allowed.end()) {
-        std::string list;
-        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        Error(it->first.Mark(),
-              "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
-      }
-    }
+    internal::CheckKeys(node, what, allowed,
+                        [&](const YAML::Mark& m, std::string message) { Error(m, message); });
     return true;
   }
 
@@ -214,9 +206,12 @@ class DocumentReader {
       ReadGroup(doc);
     } else if (kind == "Policy") {
       ReadPolicy(doc);
+    } else if (kind == "EntityKind") {
+      ReadEntityKind(doc, file_.path, diagnostics_, out_);
     } else {
       Error(kind_node.Mark(),
-            "unknown kind '" + kind + "' (expected Permissions, Role, CustomerGroup or Policy)");
+            "unknown kind '" + kind +
+                "' (expected Permissions, Role, CustomerGroup, Policy or EntityKind)");
     }
   }
 
@@ -259,12 +254,14 @@ class DocumentReader {
         const YAML::Node body = it->second;
         if (body && !body.IsNull()) {
           if (!CheckMap(body, "action '" + a.name + "'",
-                        {"requires", "step_up", "on", "description"})) {
+                        {"requires", "step_up", "on", "params", "description"})) {
             continue;
           }
           for (const auto& kind : Names(body["on"], "'on'")) a.on.push_back(kind.name);
           a.requires_ = Names(body["requires"], "'requires'");
           if (body["step_up"]) a.step_up = Bool(body["step_up"], "'step_up'");
+          a.params =
+              ReadAttributes(body["params"], AttributeUse::kParameter, file_.path, diagnostics_);
           if (body["description"])
             a.description = String(body["description"], "'description'").value_or("");
         }
@@ -610,6 +607,7 @@ LoadResult LoadPolicyFiles(std::vector<PolicyFile> files, const PolicyEnvironmen
     DocumentReader(file, env, result.diagnostics, source).Read();
   }
   Linker(source, env, result.diagnostics).Run();
+  CheckEntitySchema(source, env, result.diagnostics);
   SortDiagnostics(result.diagnostics);
   source.revision = Revision(files);
   result.files = files;
