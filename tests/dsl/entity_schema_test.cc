@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "dsl/policy_loader.h"
 #include "engine/catalogue.h"
 
@@ -278,6 +281,20 @@ TEST(EntitySchema, PacksWithoutDeclarationsCheckAsBefore) {
         "    when: principal.rol == 1 && resource.anything > 2 && params.whatever\n"}},
       Environments());
   EXPECT_TRUE(r.source.has_value()) << r.FormattedDiagnostics();
+}
+
+// tests/dsl/testdata/schema_broken.golden is `castellan validate
+// tests/dsl/testdata/schema_broken` without its summary line.
+TEST(EntitySchema, BrokenSchemaDirectoryMatchesGoldenDiagnostics) {
+  LoadResult result =
+      LoadPolicyDirectory(CASTELLAN_TESTDATA_DIR "/schema_broken", engine::PolicyEnvironments());
+  EXPECT_FALSE(result.source.has_value());
+  std::ifstream in(CASTELLAN_TESTDATA_DIR "/schema_broken.golden");
+  std::ostringstream expected;
+  expected << in.rdbuf();
+  ASSERT_FALSE(expected.str().empty());
+  EXPECT_EQ(result.FormattedDiagnostics(), expected.str()) << "actual diagnostics:\n"
+                                                           << result.FormattedDiagnostics();
 }
 
 }  // namespace
