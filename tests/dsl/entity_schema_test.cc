@@ -234,6 +234,21 @@ TEST(EntitySchema, ResourceIsCheckedAgainstEveryKindTheRuleActionsApplyTo) {
   EXPECT_EQ(typo.diagnostics[0].message, "no attribute 'titel' on todo or list");
 }
 
+TEST(EntitySchema, ExceptTakesActionsOutOfTheRuleKinds) {
+  LoadResult r = LoadWith("");
+  ASSERT_TRUE(r.source.has_value()) << r.FormattedDiagnostics();
+  RuleDecl rule;
+  rule.actions = {{"todo.*", {}}};
+  Shapes both = RuleShapes(*r.source, rule);
+  EXPECT_EQ(both.at("resource").owner, "todo or list");
+  EXPECT_EQ(both.at("resource").absent_from.at("ownerID"), "list");
+  rule.except = {{"todo.move", {}}};
+  Shapes todo = RuleShapes(*r.source, rule);
+  EXPECT_EQ(todo.at("resource").owner, "todo");
+  EXPECT_EQ(todo.at("resource").fields.count("ownerID"), 1u);
+  EXPECT_EQ(todo.at("principal").owner, "user");
+}
+
 TEST(EntitySchema, ResourceOfAnyKindIsTypedOnlyWhereAKindDeclaresIt) {
   // `anything` names no kind: undeclared attributes stay dyn...
   EXPECT_TRUE(Rule("[anything]", "resource.whatever == 1").source);
