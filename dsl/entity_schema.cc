@@ -24,13 +24,8 @@ class Reporter {
   }
   bool Map(const YAML::Node& node, const std::string& what,
            std::initializer_list<const char*> allowed) {
-    if (!node.IsMap()) {
-      Error(node.Mark(), what + " must be a mapping");
-      return false;
-    }
-    internal::CheckKeys(node, what, allowed,
-                        [&](const YAML::Mark& m, std::string message) { Error(m, message); });
-    return true;
+    return internal::CheckMapping(
+        node, what, allowed, [&](const YAML::Mark& m, std::string message) { Error(m, message); });
   }
   std::string String(const YAML::Node& node, const std::string& what) {
     if (node.IsScalar()) return node.Scalar();

@@ -107,13 +107,8 @@ class DocumentReader {
   // unknown and repeated keys.
   bool CheckMap(const YAML::Node& node, const std::string& what,
                 std::initializer_list<const char*> allowed) {
-    if (!node.IsMap()) {
-      Error(node.Mark(), what + " must be a mapping");
-      return false;
-    }
-    internal::CheckKeys(node, what, allowed,
-                        [&](const YAML::Mark& m, std::string message) { Error(m, message); });
-    return true;
+    return internal::CheckMapping(
+        node, what, allowed, [&](const YAML::Mark& m, std::string message) { Error(m, message); });
   }
 
   std::optional<std::string> String(const YAML::Node& node, const std::string& what) {

@@ -1,5 +1,5 @@
-// CheckKeys: the one check of a YAML mapping's keys that every policy
-// document reader uses (dsl/policy_loader.cc, dsl/entity_schema.cc).
+// CheckMapping: the one check of a YAML mapping and its keys that every
+// policy document reader uses (dsl/policy_loader.cc, dsl/entity_schema.cc).
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -11,12 +11,16 @@
 
 namespace castellan::dsl::internal {
 
-// Reports, through report(mark, message), each key of `node` that is not in
-// `allowed` (naming the keys that are) and each key written twice.
-// REQUIRES: node.IsMap().
+// Reports, through report(mark, message), a `node` that is not a mapping
+// (and returns false), else each key that is not in `allowed` (naming the
+// keys that are) and each key written twice.
 template <typename Report>
-void CheckKeys(const YAML::Node& node, const std::string& what,
-               std::initializer_list<const char*> allowed, Report report) {
+bool CheckMapping(const YAML::Node& node, const std::string& what,
+                  std::initializer_list<const char*> allowed, Report report) {
+  if (!node.IsMap()) {
+    report(node.Mark(), what + " must be a mapping");
+    return false;
+  }
   std::set<std::string> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string key = it->first.Scalar();
@@ -29,6 +33,7 @@ void CheckKeys(const YAML::Node& node, const std::string& what,
              "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
     }
   }
+  return true;
 }
 
 }  // namespace castellan::dsl::internal
