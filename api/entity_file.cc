@@ -10,6 +10,7 @@
 #include "api/strict_json.h"
 #include "api/yaml_value.h"
 #include "dsl/yaml_documents.h"
+#include "engine/policy_set.h"
 
 namespace castellan::api {
 namespace {
@@ -32,7 +33,8 @@ std::string_view StringField(const Value& map, std::string_view key) {
 
 class Loader {
  public:
-  explicit Loader(dsl::Diagnostics& d) : d_(d) {}
+  Loader(dsl::Diagnostics& d, dsl::Diagnostics& warnings, const engine::PolicySet* policies)
+      : d_(d), warnings_(warnings), policies_(policies) {}
 
   void LoadFile(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -65,12 +67,85 @@ class Loader {
   }
 
   std::shared_ptr<const engine::InMemoryEntityStore> Finish() {
+    // Aliases last, so one may collide with a user declared after it.
+    for (const PendingAlias& a : aliases_) {
+      if (!store_->AddUserAlias(a.alias, a.user)) {
+        Error(a.file, a.line, a.column,
+              "alias '" + a.alias + "' of user '" + a.user +
+                  "' is already another user's id or alias");
+      }
+    }
     return d_.empty() ? std::move(store_) : nullptr;
   }
 
  private:
   void Error(const std::string& file, int line, int column, std::string message) {
     d_.push_back({file, line, column, std::move(message), "entities"});
+  }
+
+  struct PendingAlias {
+    std::string alias, user, file;
+    int line, column;
+  };
+
+  // A user's `aliases`: a list of strings, registered once every user is known.
+  void ReadAliases(const std::string& file, int line, int column, const std::string& id,
+                   const Value& user) {
+    const Value* aliases = user.map_value().FindString("aliases");
+    if (!aliases) return;
+    if (aliases->kind() != Value::Kind::kList) {
+      Error(file, line, column, "'aliases' of user '" + id + "' must be a list of strings");
+      return;
+    }
+    for (const Value& a : aliases->list_value()) {
+      if (a.kind() != Value::Kind::kString || a.string_value().empty()) {
+        Error(file, line, column, "'aliases' of user '" + id + "' must be a list of strings");
+        continue;
+      }
+      aliases_.push_back({a.string_value(), id, file, line, column});
+    }
+  }
+
+  // A principal-level `permissions` list replaces the grants of every binding
+  // without its own list, within the role's ceiling: warn where that leaves a
+  // binding nothing.
+  void WarnEmptiedBindings(const std::string& file, int line, int column, const std::string& id,
+                           const Value& user) {
+    const Value* chosen = user.map_value().FindString("permissions");
+    const Value* roles = user.map_value().FindString("roles");
+    if (!policies_ || !chosen || chosen->kind() != Value::Kind::kList || !roles ||
+        roles->kind() != Value::Kind::kList) {
+      return;
+    }
+    engine::PermissionSet named;
+    for (const Value& name : chosen->list_value()) {
+      engine::PermissionId pid;
+      if (name.kind() == Value::Kind::kString &&
+          policies_->FindPermission(name.string_value(), &pid))
+        named.Add(pid);
+    }
+    for (const Value& entry : roles->list_value()) {
+      const Value* role_name = entry.kind() == Value::Kind::kString ? &entry : nullptr;
+      if (entry.kind() == Value::Kind::kMap) {
+        if (entry.map_value().FindString("permissions")) continue;  // its own list
+        role_name = entry.map_value().FindString("role");
+      }
+      if (!role_name || role_name->kind() != Value::Kind::kString) continue;
+      const engine::CompiledRole* role = policies_->FindRole(role_name->string_value());
+      if (!role) continue;
+      engine::PermissionSet held = named;
+      held.KeepOnly(role->ceiling);
+      held.KeepOnly(role->level_allowed);
+      if (!held.empty()) continue;
+      warnings_.push_back({file, line, column,
+                           "user '" + id +
+                               "': its principal-level 'permissions' replace the grants "
+                               "of role '" +
+                               role_name->string_value() +
+                               "' and leave it no permission (give the binding its own "
+                               "'permissions', or list some of the role's)",
+                           "entities"});
+    }
   }
 
   // `yaml` is the document's node when it came from YAML (for positions).
@@ -111,6 +186,8 @@ class Loader {
           added = store_->AddOrganization(id, entity);
         } else if (name == "users") {
           added = store_->AddUser(id, entity);
+          ReadAliases(file, l, c, id, entity);
+          WarnEmptiedBindings(file, l, c, id, entity);
         } else {
           const std::string kind(StringField(entity, "kind"));
           if (kind.empty()) {
@@ -125,15 +202,19 @@ class Loader {
   }
 
   dsl::Diagnostics& d_;
+  dsl::Diagnostics& warnings_;
+  const engine::PolicySet* policies_;
+  std::vector<PendingAlias> aliases_;
   std::shared_ptr<engine::InMemoryEntityStore> store_ =
       std::make_shared<engine::InMemoryEntityStore>();
 };
 
 }  // namespace
 
-EntityLoadResult LoadEntityFiles(const std::vector<fs::path>& paths) {
+EntityLoadResult LoadEntityFiles(const std::vector<fs::path>& paths,
+                                 const engine::PolicySet* policies) {
   EntityLoadResult result;
-  Loader loader(result.diagnostics);
+  Loader loader(result.diagnostics, result.warnings, policies);
   for (const fs::path& path : paths) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
@@ -151,6 +232,19 @@ EntityLoadResult LoadEntityFiles(const std::vector<fs::path>& paths) {
   }
   result.store = loader.Finish();
   return result;
+}
+
+}  // namespace castellan::api
+
+namespace castellan::api {
+
+std::string FormatWarnings(const dsl::Diagnostics& warnings) {
+  std::string out;
+  for (const auto& w : warnings) {
+    out += w.file + ":" + std::to_string(w.line) + ":" + std::to_string(w.column) +
+           ": warning: " + w.message + "\n";
+  }
+  return out;
 }
 
 }  // namespace castellan::api

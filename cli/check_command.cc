@@ -93,7 +93,8 @@ int CheckCommand(const std::vector<std::string>& args) {
     std::cerr << loaded.formatted << policies << ": the policy set has errors\n";
     return kExitFailure;
   }
-  api::EntityLoadResult entities = api::LoadEntityFiles(entity_paths);
+  api::EntityLoadResult entities = api::LoadEntityFiles(entity_paths, loaded.set.get());
+  std::cerr << api::FormatWarnings(entities.warnings);
   if (!entities.store) {
     for (const auto& d : entities.diagnostics) std::cerr << dsl::FormatDiagnostic(d, nullptr);
     return kExitFailure;

@@ -109,6 +109,7 @@ int ServeCommand(const std::vector<std::string>& args) {
 
   server::ServiceState state(config.policies, config.entities);
   server::ReloadResult first = state.Reload();
+  std::cerr << first.warnings;
   if (!first.ok) {
     std::cerr << first.formatted << "castellan serve: the policies or entities have errors; "
               << "not starting\n";

@@ -157,6 +157,21 @@ class DocumentReader {
     return out;
   }
 
+  std::vector<std::string> Tags(const YAML::Node& node) {
+    std::vector<std::string> out;
+    for (const auto& t : Names(node, "'tags'")) out.push_back(t.name);
+    return out;
+  }
+
+  // `scope: organization | none` of an action.
+  std::optional<ScopeMode> ScopeModeOf(const YAML::Node& node) {
+    const std::string s = node.IsScalar() ? node.Scalar() : "";
+    if (s == "organization") return ScopeMode::kOrganization;
+    if (s == "none") return ScopeMode::kNone;
+    Error(node.Mark(), "'scope' must be organization or none");
+    return std::nullopt;
+  }
+
   std::optional<Condition> Expression(const YAML::Node& node, const std::string& what,
                                       const CheckEnvironment& env) {
     if (!node.IsScalar() || node.Scalar().empty()) {
@@ -223,13 +238,14 @@ class DocumentReader {
           const YAML::Node body = it->second;
           if (body && !body.IsNull()) {
             if (!CheckMap(body, "permission '" + p.name + "'",
-                          {"requires", "company_level", "levels", "description"})) {
+                          {"requires", "company_level", "levels", "tags", "description"})) {
               continue;
             }
             p.requires_ = Names(body["requires"], "'requires'");
             if (body["company_level"])
               p.company_level = Bool(body["company_level"], "'company_level'");
             for (const auto& l : Names(body["levels"], "'levels'")) p.levels.push_back(l.name);
+            p.tags = Tags(body["tags"]);
             if (body["description"])
               p.description = String(body["description"], "'description'").value_or("");
           }
@@ -249,11 +265,14 @@ class DocumentReader {
         const YAML::Node body = it->second;
         if (body && !body.IsNull()) {
           if (!CheckMap(body, "action '" + a.name + "'",
-                        {"requires", "step_up", "on", "params", "description"})) {
+                        {"requires", "requires_any", "step_up", "on", "scope", "params",
+                         "description"})) {
             continue;
           }
           for (const auto& kind : Names(body["on"], "'on'")) a.on.push_back(kind.name);
           a.requires_ = Names(body["requires"], "'requires'");
+          a.requires_any = Names(body["requires_any"], "'requires_any'");
+          if (body["scope"]) a.scope = ScopeModeOf(body["scope"]);
           if (body["step_up"]) a.step_up = Bool(body["step_up"], "'step_up'");
           a.params =
               ReadAttributes(body["params"], AttributeUse::kParameter, file_.path, diagnostics_);
@@ -266,9 +285,9 @@ class DocumentReader {
   }
 
   void ReadRole(const YAML::Node& doc) {
-    if (!CheckMap(
-            doc, "a Role document",
-            {"kind", "name", "level", "rank", "grants", "customisable", "scope", "description"})) {
+    if (!CheckMap(doc, "a Role document",
+                  {"kind", "name", "level", "rank", "grants", "customisable", "scope", "inherits",
+                   "tags", "description"})) {
       return;
     }
     RoleDecl r;
@@ -288,6 +307,8 @@ class DocumentReader {
     }
     r.grants = Names(doc["grants"], "'grants'");
     r.customisable = Names(doc["customisable"], "'customisable'");
+    r.inherits = Names(doc["inherits"], "'inherits'");
+    r.tags = Tags(doc["tags"]);
     if (const YAML::Node scope = doc["scope"]) {
       r.scope.clear();
       for (const auto& term : Names(scope, "'scope'")) {
@@ -307,7 +328,7 @@ class DocumentReader {
 
   void ReadGroup(const YAML::Node& doc) {
     if (!CheckMap(doc, "a CustomerGroup document",
-                  {"kind", "name", "members", "match", "description"})) {
+                  {"kind", "name", "members", "match", "owner", "description"})) {
       return;
     }
     CustomerGroupDecl g;
@@ -327,6 +348,10 @@ class DocumentReader {
       g.members = std::move(names);
     }
     if (match) g.match = Expression(match, "'match'", env_.group);
+    if (const YAML::Node owner = doc["owner"]) {
+      g.owner = String(owner, "'owner'").value_or("");
+      if (g.owner.empty()) Error(owner.Mark(), "'owner' must name a partner organization");
+    }
     if (doc["description"])
       g.description = String(doc["description"], "'description'").value_or("");
     out_.groups.push_back(std::move(g));
@@ -350,7 +375,7 @@ class DocumentReader {
 
   void ReadRule(const YAML::Node& node, PolicyDecl& policy) {
     if (!CheckMap(node, "a rule",
-                  {"name", "effect", "actions", "when", "unless", "reason", "message"})) {
+                  {"name", "effect", "actions", "except", "when", "unless", "reason", "message"})) {
       return;
     }
     RuleDecl r;
@@ -375,6 +400,7 @@ class DocumentReader {
       r.actions = Names(actions, "'actions'");
       if (actions.IsSequence() && actions.size() == 0) Error(actions.Mark(), "'actions' is empty");
     }
+    r.except = Names(node["except"], "'except'");
     if (node["when"]) r.when = Expression(node["when"], "'when'", env_.rule);
     if (node["unless"]) r.unless = Expression(node["unless"], "'unless'", env_.rule);
     if (node["reason"]) r.reason = String(node["reason"], "'reason'").value_or("");
@@ -414,11 +440,13 @@ class Linker {
     }
     for (const auto& a : s_.actions) {
       for (const auto& r : a.requires_) require(r, "'requires'");
+      for (const auto& r : a.requires_any) require(r, "'requires_any'");
     }
     for (const auto& role : s_.roles) {
       for (const auto& r : role.grants) require(r, "'grants'");
       for (const auto& r : role.customisable) require(r, "'customisable'");
     }
+    CheckInheritance(roles);
     for (const auto& policy : s_.policies) {
       std::set<std::string> rule_names;
       for (const auto& rule : policy.rules) {
@@ -428,9 +456,11 @@ class Linker {
                  "duplicate");
         }
         for (const auto& a : rule.actions) CheckActionPattern(a, actions);
+        for (const auto& a : rule.except) CheckActionPattern(a, actions);
       }
     }
-    FindCycles();
+    FindCyclesIn<PermissionDecl>(s_.permissions, &PermissionDecl::requires_,
+                                 "permission dependency cycle: ");
     CheckNameLiterals({{NameKind::kRole, &roles},
                        {NameKind::kPermission, &permissions},
                        {NameKind::kAction, &actions},
@@ -506,23 +536,46 @@ class Linker {
     }
   }
 
-  // Reports each cycle in the permission `requires` graph once.
-  void FindCycles() {
-    std::map<std::string, const PermissionDecl*> by_name;
-    for (const auto& p : s_.permissions) by_name.emplace(p.name, &p);
+  // `inherits` names declared roles of the same level, without cycles.
+  void CheckInheritance(const std::map<std::string, const Location*>& names) {
+    std::map<std::string, const RoleDecl*> by_name;
+    for (const auto& r : s_.roles) by_name.emplace(r.name, &r);
+    for (const auto& role : s_.roles) {
+      for (const auto& ref : role.inherits) {
+        auto it = by_name.find(ref.name);
+        if (it == by_name.end()) {
+          Report(ref.location, "'inherits' refers to undefined role '" + ref.name + "'" +
+                                   Nearest(ref.name, names));
+        } else if (it->second->level != role.level) {
+          Report(ref.location, "role '" + role.name + "' (level " + role.level +
+                                   ") cannot inherit role '" + ref.name + "' of level " +
+                                   it->second->level);
+        }
+      }
+    }
+    FindCyclesIn<RoleDecl>(s_.roles, &RoleDecl::inherits, "role inheritance cycle: ");
+  }
+
+  // Reports each cycle in a graph of declarations (edges: the references in
+  // `edges`, e.g. a permission's `requires`) once, printed as "a -> b -> a".
+  template <typename Decl>
+  void FindCyclesIn(const std::vector<Decl>& decls, std::vector<Reference> Decl::*edges,
+                    const std::string& what) {
+    std::map<std::string, const Decl*> by_name;
+    for (const auto& p : decls) by_name.emplace(p.name, &p);
     std::map<std::string, int> state;  // 0 new, 1 on stack, 2 done
     std::vector<std::string> stack;
-    std::function<void(const PermissionDecl&)> visit = [&](const PermissionDecl& p) {
+    std::function<void(const Decl&)> visit = [&](const Decl& p) {
       state[p.name] = 1;
       stack.push_back(p.name);
-      for (const auto& r : p.requires_) {
+      for (const auto& r : p.*edges) {
         auto it = by_name.find(r.name);
         if (it == by_name.end()) continue;
         if (state[r.name] == 1) {
           auto from = std::find(stack.begin(), stack.end(), r.name);
           std::string cycle;
           for (auto s = from; s != stack.end(); ++s) cycle += *s + " -> ";
-          Report(r.location, "permission dependency cycle: " + cycle + r.name, "cycle");
+          Report(r.location, what + cycle + r.name, "cycle");
         } else if (state[r.name] == 0) {
           visit(*it->second);
         }
@@ -530,7 +583,7 @@ class Linker {
       stack.pop_back();
       state[p.name] = 2;
     };
-    for (const auto& p : s_.permissions) {
+    for (const auto& p : decls) {
       if (state[p.name] == 0) visit(p);
     }
   }

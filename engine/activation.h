@@ -17,6 +17,18 @@ namespace castellan::engine {
 class EntityStore;
 class EvaluationBudget;
 
+// The principal's access, for rules that ask about an organization other
+// than the resource's (scope.covers, scope.permissionsAt). The decider
+// implements it from the principal's role bindings.
+class PrincipalScope {
+ public:
+  virtual ~PrincipalScope() = default;
+  // Whether the principal's bindings, or its own organization, cover `org_id`.
+  virtual bool Covers(std::string_view org_id) const = 0;
+  // The names of the permissions the principal holds at `org_id` (a list Value).
+  virtual Value PermissionsAt(std::string_view org_id) const = 0;
+};
+
 class Activation {
  public:
   virtual ~Activation() = default;
@@ -27,6 +39,9 @@ class Activation {
   // The request's budget, for functions that evaluate expressions of their
   // own (group.contains); nullptr when the caller set none.
   virtual EvaluationBudget* budget() const { return nullptr; }
+  // The principal's access; nullptr outside a decision (the scope.* functions
+  // then fail closed with an error).
+  virtual const PrincipalScope* principal_scope() const { return nullptr; }
 };
 
 // An Activation over a plain name -> value table.

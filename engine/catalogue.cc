@@ -39,6 +39,7 @@ const Catalogue& Catalogue::Default() {
     AddEmailFunctions(*c);
     AddRoleFunctions(*c);
     AddPermissionFunctions(*c);
+    AddScopeFunctions(*c);
     AddEntityFunctions(*c);
     AddStringExtensions(*c);
     AddMathExtensions(*c);
@@ -175,7 +176,8 @@ void AddPolicyVariables(Catalogue& c) {
                  {Scope::kRule, Scope::kGroup}});
   c.AddVariable({"permissions",
                  "list(string)",
-                 "The permissions the principal holds at the resource's organization.",
+                 "The permissions the principal holds at the resource's organization (for an "
+                 "action of scope none: those of every binding).",
                  {Scope::kRule},
                  NameKind::kPermission});
   c.AddVariable(

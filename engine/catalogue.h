@@ -138,6 +138,7 @@ void AddStandardFunctions(Catalogue& catalogue);    // CEL's standard library
 void AddEmailFunctions(Catalogue& catalogue);       // email.*
 void AddRoleFunctions(Catalogue& catalogue);        // role.*
 void AddPermissionFunctions(Catalogue& catalogue);  // permission.*
+void AddScopeFunctions(Catalogue& catalogue);       // scope.covers, scope.permissionsAt
 void AddEntityFunctions(Catalogue& catalogue);      // org, user, lookup, group.contains
 // The rule and group variables (principal, resource, ..., customer).
 void AddPolicyVariables(Catalogue& catalogue);

@@ -27,8 +27,17 @@ class GroupActivation final : public Activation {
 
 Value GroupContains(const CompiledGroup& group, std::string_view org_id, const EntityStore& store,
                     const Value& now, EvaluationBudget* budget) {
-  if (!group.match) return Value::Bool(group.members.count(std::string(org_id)) > 0);
   const Value* org = store.FindOrganization(org_id);
+  if (!group.decl->owner.empty()) {
+    // An owned group holds only the owner's customers, whatever it lists or matches.
+    const Value* parent =
+        org && org->kind() == Value::Kind::kMap ? org->map_value().FindString("parent") : nullptr;
+    if (!parent || parent->kind() != Value::Kind::kString ||
+        parent->string_value() != group.decl->owner) {
+      return Value::Bool(false);
+    }
+  }
+  if (!group.match) return Value::Bool(group.members.count(std::string(org_id)) > 0);
   if (org == nullptr) {
     return Value::Error(ErrorKind::kNoSuchAttribute,
                         "unknown organization '" + std::string(org_id) + "'");

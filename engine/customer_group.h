@@ -1,6 +1,7 @@
 // Membership of a customer group: static groups list their members, dynamic
 // groups evaluate their `match:` expression over the organization's stored
-// attributes (bound as `customer`).
+// attributes (bound as `customer`). A group with an `owner` holds only
+// organizations whose `parent` is the owner.
 #pragma once
 
 #include <string_view>

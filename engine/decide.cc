@@ -69,17 +69,26 @@ class RequestActivation final : public Activation {
  public:
   RequestActivation(const Value& principal, const Value& resource, const Value& context,
                     const Value& now, const EntityStore& store, const PolicySet& set,
-                    const PermissionSet& held, EvaluationBudget& budget)
+                    const PermissionSet& held, EvaluationBudget& budget,
+                    const PrincipalScope& scope)
       : principal_(principal),
         resource_(resource),
         context_(context),
         now_(now),
         store_(store),
         set_(set),
-        held_(held),
-        budget_(budget) {}
+        held_(&held),
+        budget_(budget),
+        scope_(scope) {}
 
   void set_action(const Value& action) { action_ = action; }
+  // The permissions `permissions` lists: those at the resource's organization,
+  // or those of every binding for an action of scope none.
+  void set_held(const PermissionSet& held) {
+    if (&held == held_) return;
+    held_ = &held;
+    permissions_.reset();
+  }
 
   const Value* Find(std::string_view name) const override {
     if (name == "principal") return &principal_;
@@ -91,7 +100,7 @@ class RequestActivation final : public Activation {
       if (!permissions_) {
         ValueList names;
         for (size_t i = 0; i < set_.permissions().size(); ++i) {
-          if (held_.Contains(static_cast<PermissionId>(i))) {
+          if (held_->Contains(static_cast<PermissionId>(i))) {
             names.push_back(Value::String(set_.permissions()[i].decl->name));
           }
         }
@@ -103,6 +112,7 @@ class RequestActivation final : public Activation {
   }
   const EntityStore* entities() const override { return &store_; }
   EvaluationBudget* budget() const override { return &budget_; }
+  const PrincipalScope* principal_scope() const override { return &scope_; }
 
  private:
   const Value& principal_;
@@ -111,8 +121,9 @@ class RequestActivation final : public Activation {
   const Value& now_;
   const EntityStore& store_;
   const PolicySet& set_;
-  const PermissionSet& held_;
+  const PermissionSet* held_;
   EvaluationBudget& budget_;
+  const PrincipalScope& scope_;
   Value action_;
   mutable std::optional<Value> permissions_;  // built on first use
 };
@@ -124,7 +135,7 @@ struct Binding {
   PermissionSet permissions;
 };
 
-class Decider {
+class Decider final : public PrincipalScope {
  public:
   Decider(const PolicySet& set, const EntityStore& store, const DecisionRequest& request,
           EvaluationBudget& budget)
@@ -145,7 +156,7 @@ class Decider {
     }
 
     RequestActivation activation(principal_, resource_, request_.context, now_, store_, set_, held_,
-                                 budget_);
+                                 budget_, *this);
     auto decide_one = [&](const std::string& action) {
       ActionDecision d;
       d.action = action;
@@ -305,54 +316,95 @@ class Decider {
     return out;
   }
 
-  // What the principal holds at the resource's organization.
+  // What the principal holds at the resource's organization, and (for
+  // actions of scope none) in every binding.
   void ResolveScope() {
     principal_org_ = StringField(principal_, "org");
     resource_org_ = StringField(resource_, "org");
-    if (resource_org_.empty()) return;
-    resource_org_entity_ = store_.FindOrganization(resource_org_);
 
     // Company-level permissions count only where the holder's organization enables them.
-    PermissionSet disabled = set_.company_level();
-    if (!disabled.empty()) {
+    disabled_ = set_.company_level();
+    if (!disabled_.empty()) {
       if (const Value* org = store_.FindOrganization(principal_org_)) {
-        disabled.RemoveAll(NamedPermissions(Field(*org, "enabled_permissions")));
+        disabled_.RemoveAll(NamedPermissions(Field(*org, "enabled_permissions")));
       }
     }
-    for (const Binding& b : bindings_) {
-      if (!Covers(b)) continue;
-      covered_ = true;
-      held_.AddAll(b.permissions);
-    }
-    held_.RemoveAll(disabled);
+    for (const Binding& b : bindings_) held_unscoped_.AddAll(b.permissions);
+    held_unscoped_.RemoveAll(disabled_);
+
+    if (resource_org_.empty()) return;
+    const Value* entity = store_.FindOrganization(resource_org_);
+    held_ = HeldAt(resource_org_, entity, &covered_);
     in_scope_ = covered_ || (!principal_org_.empty() && resource_org_ == principal_org_);
   }
 
-  // A customer of the principal's partner: the partner is the principal's own
-  // organization when that is a partner, or the partner that owns the
-  // principal's company (whose own company is then one of the customers).
-  bool IsCustomerOfPrincipalPartner() const {
-    if (!resource_org_entity_ || principal_org_.empty()) return false;
-    std::string_view partner = principal_org_;
-    if (const Value* own = store_.FindOrganization(principal_org_)) {
-      if (std::string_view parent = StringField(*own, "parent"); !parent.empty()) partner = parent;
+  // The permissions of the bindings that cover `org` (`entity`: its stored
+  // attributes, or null), minus the disabled ones; `*covered` says whether any does.
+  PermissionSet HeldAt(std::string_view org, const Value* entity, bool* covered) const {
+    PermissionSet held;
+    *covered = false;
+    for (const Binding& b : bindings_) {
+      if (!Covers(b, org, entity)) continue;
+      *covered = true;
+      held.AddAll(b.permissions);
     }
-    return StringField(*resource_org_entity_, "parent") == partner;
+    held.RemoveAll(disabled_);
+    return held;
   }
 
-  bool Covers(const Binding& b) const {
+  // PrincipalScope, for scope.covers and scope.permissionsAt.
+  bool Covers(std::string_view org) const override {
+    if (org.empty()) return false;
+    if (!principal_org_.empty() && org == principal_org_) return true;
+    bool covered = false;
+    HeldAt(org, store_.FindOrganization(org), &covered);
+    return covered;
+  }
+  Value PermissionsAt(std::string_view org) const override {
+    bool covered = false;
+    const PermissionSet held =
+        org.empty() ? PermissionSet() : HeldAt(org, store_.FindOrganization(org), &covered);
+    ValueList names;
+    for (size_t i = 0; i < set_.permissions().size(); ++i) {
+      if (held.Contains(static_cast<PermissionId>(i))) {
+        names.push_back(Value::String(set_.permissions()[i].decl->name));
+      }
+    }
+    return Value::List(std::move(names));
+  }
+
+  // The principal's partner: its organization, or the partner that owns it
+  // (a company user's own company is then one of the partner's customers).
+  std::string_view PrincipalPartner() const {
+    if (const Value* own = store_.FindOrganization(principal_org_)) {
+      if (std::string_view parent = StringField(*own, "parent"); !parent.empty()) return parent;
+    }
+    return principal_org_;
+  }
+
+  // Whether `entity` (an organization's stored attributes) is a customer of
+  // the principal's partner.
+  bool IsCustomerOfPrincipalPartner(const Value* entity) const {
+    if (!entity || principal_org_.empty()) return false;
+    return StringField(*entity, "parent") == PrincipalPartner();
+  }
+
+  bool Covers(const Binding& b, std::string_view org, const Value* entity) const {
     for (ScopeTerm term : b.role->scope) {
       switch (term) {
         case ScopeTerm::kAny:
           return true;
         case ScopeTerm::kOwn:
-          if (!principal_org_.empty() && resource_org_ == principal_org_) return true;
+          if (!principal_org_.empty() && org == principal_org_) return true;
           break;
         case ScopeTerm::kCustomers:
-          if (IsCustomerOfPrincipalPartner()) return true;
+          if (IsCustomerOfPrincipalPartner(entity)) return true;
           break;
         case ScopeTerm::kAssignedCustomers:
-          if (IsCustomerOfPrincipalPartner() && b.access && AccessCovers(*b.access)) return true;
+          if (IsCustomerOfPrincipalPartner(entity) && b.access &&
+              AccessCovers(*b.access, org, *entity)) {
+            return true;
+          }
           break;
       }
     }
@@ -360,24 +412,45 @@ class Decider {
   }
 
   // A customer access: {all, customers, groups, auto_assign_new_companies, assigned_at}.
-  bool AccessCovers(const Value& access) const {
+  bool AccessCovers(const Value& access, std::string_view org, const Value& entity) const {
     if (TrueField(access, "all")) return true;
-    if (ListContainsString(Field(access, "customers"), resource_org_)) return true;
+    if (ListContainsString(Field(access, "customers"), org)) return true;
     if (const Value* groups = Field(access, "groups"); groups && groups->kind() == K::kList) {
       for (const Value& name : groups->list_value()) {
         if (name.kind() != K::kString) continue;
         const CompiledGroup* g = set_.FindGroup(name.string_value());
-        if (!g) continue;
-        Value member = GroupContains(*g, resource_org_, store_, now_, &budget_);
+        // Another partner's group covers nothing for this principal.
+        if (!g || (!g->decl->owner.empty() && g->decl->owner != PrincipalPartner())) continue;
+        Value member = GroupContains(*g, org, store_, now_, &budget_);
         if (member.is_bool() && member.bool_value()) return true;
       }
     }
     if (TrueField(access, "auto_assign_new_companies")) {
       auto assigned = TimeField(access, "assigned_at");
-      auto added = TimeField(*resource_org_entity_, "added_at");
+      auto added = TimeField(entity, "added_at");
       if (assigned && added && *added > *assigned) return true;
     }
     return false;
+  }
+
+  // `requires_any`: one reason naming the whole list (`a|b`) when none is held.
+  void MissingAnyOf(const CompiledAction& action, const PermissionSet& held,
+                    const std::string& where, ActionDecision& d) const {
+    if (action.needs_any.empty()) return;
+    std::string names, quoted;
+    for (PermissionId id : action.needs_any) {
+      if (held.Contains(id)) return;
+      const std::string& name = set_.permissions()[id].decl->name;
+      names += (names.empty() ? "" : "|") + name;
+      quoted += (quoted.empty() ? "'" : ", '") + name + "'";
+    }
+    Reason r;
+    r.code = ReasonCode::kMissingPermission;
+    r.permission = names;
+    r.required_by = action.decl->name;
+    r.message =
+        "needs one of the permissions " + quoted + " (required by " + r.required_by + ")" + where;
+    d.reasons.push_back(std::move(r));
   }
 
   enum class Outcome { kHolds, kDoesNotHold, kError, kOutOfBudget };
@@ -438,6 +511,10 @@ class Decider {
       return;
     }
     activation.set_action(action->name);
+    const bool scoped =
+        set_.ScopeOf(*action, StringField(resource_, "kind")) == dsl::ScopeMode::kOrganization;
+    const PermissionSet& held = scoped ? held_ : held_unscoped_;
+    activation.set_held(held);
     if (!action->decl->on.empty()) {
       const std::string_view kind = StringField(resource_, "kind");
       bool applies = false;
@@ -452,7 +529,9 @@ class Decider {
         return;
       }
     }
-    if (!in_scope_) {
+    const std::string where =
+        scoped ? " in organization '" + std::string(resource_org_) + "'" : std::string();
+    if (scoped && !in_scope_) {
       Reason r;
       r.code = ReasonCode::kOutOfScope;
       r.organization = std::string(resource_org_);
@@ -462,15 +541,16 @@ class Decider {
       d.reasons.push_back(std::move(r));
     } else {
       for (const NeededPermission& need : action->needs) {
-        if (held_.Contains(need.id)) continue;
+        if (held.Contains(need.id)) continue;
         Reason r;
         r.code = ReasonCode::kMissingPermission;
         r.permission = set_.permissions()[need.id].decl->name;
         r.required_by = need.required_by;
-        r.message = "needs permission '" + r.permission + "' (required by " + r.required_by +
-                    ") in organization '" + std::string(resource_org_) + "'";
+        r.message =
+            "needs permission '" + r.permission + "' (required by " + r.required_by + ")" + where;
         d.reasons.push_back(std::move(r));
       }
+      MissingAnyOf(*action, held, where, d);
     }
     if (action->decl->step_up && !TrueField(request_.context, "otp_fresh")) {
       Reason r;
@@ -555,8 +635,9 @@ class Decider {
   Value now_;
   std::vector<Binding> bindings_;
   std::string_view principal_org_, resource_org_;
-  const Value* resource_org_entity_ = nullptr;
-  PermissionSet held_;
+  PermissionSet disabled_;       // company-level permissions the principal's org does not enable
+  PermissionSet held_;           // at the resource's organization
+  PermissionSet held_unscoped_;  // every binding's: actions of scope none
   bool covered_ = false;
   bool in_scope_ = false;
 };

@@ -26,7 +26,13 @@ bool InMemoryEntityStore::AddOrganization(std::string id, Value attributes) {
   return organizations_.emplace(std::move(id), std::move(attributes)).second;
 }
 bool InMemoryEntityStore::AddUser(std::string id, Value attributes) {
+  if (user_aliases_.count(id)) return false;
   return users_.emplace(std::move(id), std::move(attributes)).second;
+}
+bool InMemoryEntityStore::AddUserAlias(std::string alias, std::string_view user_id) {
+  const Value* user = FindIn(users_, user_id);
+  if (!user || users_.count(alias)) return false;
+  return user_aliases_.emplace(std::move(alias), user).second;
 }
 bool InMemoryEntityStore::AddResource(std::string kind, std::string id, Value attributes) {
   return resources_.emplace(ResourceKey(kind, id), std::move(attributes)).second;
@@ -36,7 +42,9 @@ const Value* InMemoryEntityStore::FindOrganization(std::string_view id) const {
   return FindIn(organizations_, id);
 }
 const Value* InMemoryEntityStore::FindUser(std::string_view id) const {
-  return FindIn(users_, id);
+  if (const Value* user = FindIn(users_, id)) return user;
+  auto it = user_aliases_.find(std::string(id));
+  return it == user_aliases_.end() ? nullptr : it->second;
 }
 const Value* InMemoryEntityStore::FindResource(std::string_view kind, std::string_view id) const {
   return FindIn(resources_, ResourceKey(kind, id));

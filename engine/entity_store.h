@@ -35,8 +35,12 @@ class InMemoryEntityStore final : public EntityStore {
   // An organization without `org` is stored with `org` = its id: it belongs
   // to itself, so rules read resource.org alike for every kind.
   bool AddOrganization(std::string id, Value attributes);
-  bool AddUser(std::string id, Value attributes);
+  bool AddUser(std::string id, Value attributes);  // false too when `id` is an alias
   bool AddResource(std::string kind, std::string id, Value attributes);
+  // Another name of the user `user_id` (a PID, an e-mail address): FindUser
+  // finds the user by it. False when `alias` is already a user's id or alias,
+  // or `user_id` is no user's.
+  bool AddUserAlias(std::string alias, std::string_view user_id);
 
   const Value* FindOrganization(std::string_view id) const override;
   const Value* FindUser(std::string_view id) const override;
@@ -49,7 +53,8 @@ class InMemoryEntityStore final : public EntityStore {
  private:
   std::unordered_map<std::string, Value> organizations_;
   std::unordered_map<std::string, Value> users_;
-  std::unordered_map<std::string, Value> resources_;  // key "kind/id"
+  std::unordered_map<std::string, const Value*> user_aliases_;  // into users_ (node-stable)
+  std::unordered_map<std::string, Value> resources_;            // key "kind/id"
 };
 
 // A store that knows nothing (requests must then carry their entities inline).

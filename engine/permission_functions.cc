@@ -11,6 +11,7 @@ struct PermissionEntry {
   Value requires_;  // list of permission names
   bool company_level;
   Value levels;  // list of level names
+  Value tags;    // list of strings
 };
 
 using PermissionTable = std::map<std::string, PermissionEntry, std::less<>>;
@@ -27,7 +28,7 @@ std::shared_ptr<const PermissionTable> PermissionTableOf(const PolicySet& set) {
     std::vector<std::string> requires_;
     for (const auto& r : p.requires_) requires_.push_back(r.name);
     (*table)[p.name] = {Value::List(Strings(requires_)), p.company_level,
-                        Value::List(Strings(p.levels))};
+                        Value::List(Strings(p.levels)), Value::List(Strings(p.tags))};
   }
   return table;
 }
@@ -58,6 +59,11 @@ void AddPermissionFunctions(Catalogue& c) {
                 {"The role levels that may hold the permission; empty for any.",
                  "permission.levels('read') == []"});
   c.NameArguments("permission.levels", {NameKind::kPermission});
+  c.AddFunction(
+      "permission.tags", {"permission.tags(string) -> list(string)"},
+      lookup("permission.tags", [](const PermissionEntry& e) { return e.tags; }),
+      {"The permission's `tags`: free metadata.", "'vendor_only' in permission.tags('write')"});
+  c.NameArguments("permission.tags", {NameKind::kPermission});
 }
 
 }  // namespace castellan::engine

@@ -1,6 +1,7 @@
 #include "engine/policy_set.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "dsl/policy_loader.h"
@@ -51,10 +52,6 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
     return result;
   }
 
-  // The policy functions read the set's tables and groups, which are built
-  // below before any evaluation can call them.
-  set->functions_ = Catalogue::Default().Registry(set.get());
-
   for (const auto& p : s.permissions) {
     set->permission_index_.emplace(p.name, set->permissions_.size());
     if (p.company_level)
@@ -65,6 +62,21 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
     return static_cast<PermissionId>(set->permission_index_.at(name));
   };
 
+  // A role's own grants and customisable, plus its inherited roles' (the
+  // loader rejects cycles and unknown names; `visiting` guards hand-built sources).
+  std::unordered_map<std::string, const dsl::RoleDecl*> role_decls;
+  for (const auto& r : s.roles) role_decls.emplace(r.name, &r);
+  std::set<std::string> visiting;
+  std::function<void(const dsl::RoleDecl&, CompiledRole&)> inherit = [&](const dsl::RoleDecl& r,
+                                                                         CompiledRole& role) {
+    if (!visiting.insert(r.name).second) return;
+    for (const auto& g : r.grants) role.grants.Add(id_of(g.name));
+    for (const auto& c : r.customisable) role.ceiling.Add(id_of(c.name));
+    for (const auto& parent : r.inherits) {
+      auto it = role_decls.find(parent.name);
+      if (it != role_decls.end()) inherit(*it->second, role);
+    }
+  };
   for (const auto& r : s.roles) {
     CompiledRole role{&r, {}, {}, {}, {}};
     for (size_t i = 0; i < s.permissions.size(); ++i) {
@@ -73,13 +85,18 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
         role.level_allowed.Add(static_cast<PermissionId>(i));
       }
     }
-    for (const auto& g : r.grants) role.grants.Add(id_of(g.name));
-    role.ceiling = role.grants;
-    for (const auto& c : r.customisable) role.ceiling.Add(id_of(c.name));
+    visiting.clear();
+    inherit(r, role);
+    role.ceiling.AddAll(role.grants);
     for (const auto& term : r.scope) role.scope.push_back(ToScopeTerm(term));
     set->role_index_.emplace(r.name, set->roles_.size());
     set->roles_.push_back(std::move(role));
   }
+
+  // The policy functions read the set's permissions and roles (compiled
+  // above) and its groups, which are built below before any evaluation can
+  // call them.
+  set->functions_ = Catalogue::Default().Registry(set.get());
 
   // Compiled from what the loader's checker resolved.
   auto compile = [&set](const dsl::Condition& c, const dsl::Expr& e) {
@@ -120,7 +137,8 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
   std::unordered_map<std::string, const dsl::PermissionDecl*> by_name;
   for (const auto& p : s.permissions) by_name.emplace(p.name, &p);
   for (const auto& a : s.actions) {
-    CompiledAction action{&a, Value::String(a.name), {}, {}, {}};
+    CompiledAction action{&a, Value::String(a.name), {}, {}, {}, {}};
+    for (const auto& r : a.requires_any) action.needs_any.push_back(id_of(r.name));
     std::set<std::string> seen;
     std::vector<std::pair<std::string, std::string>> queue;  // permission, required_by
     for (const auto& r : a.requires_) queue.emplace_back(r.name, a.name);
@@ -134,6 +152,8 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
       bool named = false;
       for (const auto& pattern : rule.decl->actions)
         named = named || MatchesPattern(pattern.name, a.name);
+      for (const auto& pattern : rule.decl->except)
+        named = named && !MatchesPattern(pattern.name, a.name);
       if (!named) continue;
       (rule.decl->effect == dsl::Effect::kDeny ? action.deny_rules : action.allow_rules)
           .push_back(&rule);
@@ -141,6 +161,8 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
     set->action_index_.emplace(a.name, set->actions_.size());
     set->actions_.push_back(std::move(action));
   }
+
+  for (const auto& kind : s.entity_kinds) set->kind_scope_.emplace(kind.name, kind.scope);
 
   result.set = std::move(set);
   return result;
@@ -168,6 +190,13 @@ const CompiledPermission* PolicySet::FindPermission(std::string_view name, Permi
   if (it == permission_index_.end()) return nullptr;
   if (id) *id = static_cast<PermissionId>(it->second);
   return &permissions_[it->second];
+}
+
+dsl::ScopeMode PolicySet::ScopeOf(const CompiledAction& action,
+                                  std::string_view resource_kind) const {
+  if (action.decl->scope) return *action.decl->scope;
+  auto it = kind_scope_.find(resource_kind);
+  return it == kind_scope_.end() ? dsl::ScopeMode::kOrganization : it->second;
 }
 
 PolicySetLoad LoadPolicySet(const std::filesystem::path& dir) {

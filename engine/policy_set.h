@@ -50,6 +50,7 @@ struct CompiledAction {
   const dsl::ActionDecl* decl;
   Value name;                           // the action's name as the `action` variable, built once
   std::vector<NeededPermission> needs;  // the closure over `requires`, in order
+  std::vector<PermissionId> needs_any;  // `requires_any`: at least one of these too
   std::vector<const CompiledRule*> deny_rules;
   std::vector<const CompiledRule*> allow_rules;
 };
@@ -63,8 +64,8 @@ enum class ScopeTerm { kOwn, kAssignedCustomers, kCustomers, kAny };
 
 struct CompiledRole {
   const dsl::RoleDecl* decl;
-  PermissionSet grants;
-  PermissionSet ceiling;  // grants plus customisable
+  PermissionSet grants;   // its own and every inherited role's (transitively)
+  PermissionSet ceiling;  // grants plus customisable, inherited ones included
   // Permissions a holder of this role may have at all: those without `levels`
   // and those whose `levels` name this role's level.
   PermissionSet level_allowed;
@@ -94,6 +95,11 @@ class PolicySet {
   const CompiledGroup* FindGroup(std::string_view name) const;
   const CompiledPermission* FindPermission(std::string_view name, PermissionId* id) const;
 
+  // Whether deciding `action` on a resource of `resource_kind` first requires
+  // the resource's organization to be in the principal's scope: the action's
+  // `scope`, else the resource kind's EntityKind `scope`, else organization.
+  dsl::ScopeMode ScopeOf(const CompiledAction& action, std::string_view resource_kind) const;
+
   const std::vector<CompiledAction>& actions() const { return actions_; }
   const std::vector<CompiledPermission>& permissions() const { return permissions_; }
   const std::vector<CompiledRule>& rules() const { return rules_; }
@@ -119,6 +125,7 @@ class PolicySet {
   };
   using NameIndex = std::unordered_map<std::string, size_t, NameHash, std::equal_to<>>;
   NameIndex permission_index_, action_index_, role_index_, group_index_;
+  std::unordered_map<std::string, dsl::ScopeMode, NameHash, std::equal_to<>> kind_scope_;
 };
 
 // Loads, checks and compiles the policy directory `dir` in one step.

@@ -11,14 +11,20 @@ namespace {
 struct RoleEntry {
   int64_t rank;
   std::string level;
-  Value grants;        // list of permission names
-  Value customisable;  // list of permission names
+  Value grants;        // list of permission names, inherited ones included
+  Value customisable;  // list of permission names, inherited ones included
+  Value tags;          // list of strings
 };
 using RoleTable = std::map<std::string, RoleEntry, std::less<>>;
 
-Value Names(const std::vector<dsl::Reference>& refs) {
+// The names of the permissions in `ids`, in declaration order.
+Value Names(const PolicySet& set, const PermissionSet& ids) {
   ValueList out;
-  for (const auto& r : refs) out.push_back(Value::String(r.name));
+  for (size_t i = 0; i < set.permissions().size(); ++i) {
+    if (ids.Contains(static_cast<PermissionId>(i))) {
+      out.push_back(Value::String(set.permissions()[i].decl->name));
+    }
+  }
   return Value::List(std::move(out));
 }
 
@@ -40,7 +46,13 @@ Value BadRoleList(const char* fn) {
 std::shared_ptr<const RoleTable> RoleTableOf(const PolicySet& set) {
   auto table = std::make_shared<RoleTable>();
   for (const auto& r : set.source().roles) {
-    (*table)[r.name] = {r.rank, r.level, Names(r.grants), Names(r.customisable)};
+    const CompiledRole* role = set.FindRole(r.name);
+    PermissionSet customisable = role->ceiling;
+    customisable.RemoveAll(role->grants);
+    ValueList tags;
+    for (const auto& t : r.tags) tags.push_back(Value::String(t));
+    (*table)[r.name] = {r.rank, r.level, Names(set, role->grants), Names(set, customisable),
+                        Value::List(std::move(tags))};
   }
   return table;
 }
@@ -57,12 +69,17 @@ Value RoleNames(std::span<const Value> args) {
 }
 
 // The highest rank among a list of roles (optionally only those of one
-// level); 0 for an empty list, so "no role" is beneath every ranked role.
+// level; 0 when none is of that level). An empty list is an error, as
+// role.rank of an unknown role is: a principal with no role must not rank
+// beneath everyone, so a rule comparing ranks fails closed.
 ContextFunctionImpl MaxRank(const PolicySet& set) {
   return [table = RoleTableOf(set)](std::span<const Value> args, const Activation&) {
     if (args.empty() || args.size() > 2 || args[0].kind() != Value::Kind::kList ||
         (args.size() == 2 && args[1].kind() != Value::Kind::kString)) {
       return NoMatchingOverload("role.maxRank", args);
+    }
+    if (args[0].list_value().empty()) {
+      return Value::Error(ErrorKind::kInvalidArgument, "role.maxRank of no role (an empty list)");
     }
     int64_t best = 0;
     for (const Value& entry : args[0].list_value()) {
@@ -100,21 +117,28 @@ void AddRoleFunctions(Catalogue& c) {
   c.NameArguments("role.level", {NameKind::kRole});
   c.AddFunction("role.grants", {"role.grants(string) -> list(string)"},
                 lookup("role.grants", [](const RoleEntry& e) { return e.grants; }),
-                {"The permissions the Role grants.", "'read' in role.grants('viewer')"});
+                {"The permissions the Role grants, those of the roles it `inherits` included.",
+                 "'read' in role.grants('viewer')"});
   c.NameArguments("role.grants", {NameKind::kRole}, NameKind::kPermission);
   c.AddFunction("role.customisable", {"role.customisable(string) -> list(string)"},
                 lookup("role.customisable", [](const RoleEntry& e) { return e.customisable; }),
-                {"The permissions a holder of the Role may be given on top of its grants.",
+                {"The permissions a holder of the Role may be given on top of its grants "
+                 "(inherited ones included).",
                  "role.customisable('viewer') == ['write']"});
   c.NameArguments("role.customisable", {NameKind::kRole}, NameKind::kPermission);
+  c.AddFunction("role.tags", {"role.tags(string) -> list(string)"},
+                lookup("role.tags", [](const RoleEntry& e) { return e.tags; }),
+                {"The Role's `tags`: free metadata.", "'builtin' in role.tags('viewer')"});
+  c.NameArguments("role.tags", {NameKind::kRole});
   c.AddFunction("role.names", {"role.names(dyn) -> list(string)"}, FunctionImpl(RoleNames),
                 {"The role names of a `roles` list (names or `{role: ...}` bindings).",
                  "role.names(['admin', {'role': 'viewer'}]) == ['admin', 'viewer']"});
   c.NameArguments("role.names", {}, NameKind::kRole);
   c.AddFunction("role.maxRank", {"role.maxRank(dyn) -> int", "role.maxRank(dyn, string) -> int"},
                 PolicyFunctionImpl(MaxRank),
-                {"The highest rank in a `roles` list (of one level); 0 when empty.",
-                 "role.maxRank(['admin', 'viewer']) == 100 && role.maxRank([]) == 0"});
+                {"The highest rank in a `roles` list (of one level: 0 when none is); an empty "
+                 "list is an error, so a principal with no role fails closed.",
+                 "role.maxRank(['admin', 'viewer']) == 100"});
 }
 
 }  // namespace castellan::engine

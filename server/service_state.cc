@@ -16,7 +16,8 @@ ReloadResult ServiceState::Reload() {
   ReloadResult result;
   result.at = std::chrono::system_clock::now();
   engine::PolicySetLoad loaded = engine::LoadPolicySet(policy_dir_);
-  api::EntityLoadResult entities = api::LoadEntityFiles(entity_paths_);
+  api::EntityLoadResult entities = api::LoadEntityFiles(entity_paths_, loaded.set.get());
+  result.warnings = api::FormatWarnings(entities.warnings);
   result.diagnostics = loaded.diagnostics;
   result.formatted = loaded.formatted;
   for (const auto& d : entities.diagnostics) {

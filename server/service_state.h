@@ -34,6 +34,7 @@ struct ReloadResult {
   std::string revision;  // the revision serving after the attempt
   dsl::Diagnostics diagnostics;
   std::string formatted;  // diagnostics with source lines
+  std::string warnings;   // entity-file warnings (api::FormatWarnings); never fail a reload
   std::chrono::system_clock::time_point at;
 };
 

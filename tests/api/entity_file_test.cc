@@ -7,6 +7,9 @@
 
 #include "api/json_value.h"
 #include "api/yaml_value.h"
+#include "dsl/policy_loader.h"
+#include "engine/catalogue.h"
+#include "engine/policy_set.h"
 
 namespace castellan::api {
 namespace {
@@ -112,6 +115,63 @@ TEST(JsonValue, RoundTripsNumbersStringsListsAndMaps) {
                                      "s": "x", "l": [true, null]})");
   EXPECT_EQ(ToJson(FromJson(j)).dump(), j.dump());
   EXPECT_EQ(FromJson(j).map_value().FindString("u")->TypeName(), "uint");
+}
+
+TEST_F(EntityFileTest, FindsAUserByAnyOfItsAliases) {
+  auto path = Write("entities.yaml", R"(
+users:
+  - {id: u-1, org: acme, aliases: [pid-1, ann@acme.example]}
+  - {id: u-2, org: acme}
+)");
+  EntityLoadResult r = LoadEntityFiles({path});
+  ASSERT_TRUE(r.store) << r.diagnostics.size();
+  const engine::Value* by_id = r.store->FindUser("u-1");
+  ASSERT_NE(by_id, nullptr);
+  EXPECT_EQ(r.store->FindUser("pid-1"), by_id);
+  EXPECT_EQ(r.store->FindUser("ann@acme.example"), by_id);
+  EXPECT_EQ(r.store->FindUser("pid-2"), nullptr);
+}
+
+TEST_F(EntityFileTest, AnAliasCollidingWithAnotherUserIsALoadError) {
+  auto path = Write("entities.yaml", R"(users:
+  - {id: u-1, aliases: [u-2, shared]}
+  - {id: u-2, aliases: [shared, 7]}
+)");
+  EntityLoadResult r = LoadEntityFiles({path});
+  EXPECT_FALSE(r.store);
+  std::vector<std::string> got;
+  for (const auto& d : r.diagnostics) {
+    got.push_back(std::to_string(d.line) + ":" + std::to_string(d.column) + " " + d.message);
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "3:5 'aliases' of user 'u-2' must be a list of strings",
+                     "2:5 alias 'u-2' of user 'u-1' is already another user's id or alias",
+                     "3:5 alias 'shared' of user 'u-2' is already another user's id or alias",
+                 }));
+}
+
+TEST_F(EntityFileTest, WarnsWherePrincipalPermissionsEmptyABinding) {
+  dsl::LoadResult policies = dsl::LoadPolicyFiles(
+      {{"p.yaml",
+        "kind: Permissions\npermissions: {read: {}, write: {}, bill: {}}\n---\n"
+        "kind: Role\nname: viewer\nlevel: partner\ngrants: [read]\n---\n"
+        "kind: Role\nname: billing\nlevel: partner\ngrants: [bill]\n"}},
+      engine::PolicyEnvironments());
+  ASSERT_TRUE(policies.source) << policies.FormattedDiagnostics();
+  auto set = engine::PolicySet::Compile(std::move(*policies.source)).set;
+  auto path = Write("entities.yaml", R"(users:
+  - {id: u-1, roles: [viewer, billing], permissions: [read]}
+  - {id: u-2, roles: [viewer, {role: billing, permissions: [bill]}], permissions: [read]}
+  - {id: u-3, roles: [billing]}
+)");
+  EntityLoadResult r = LoadEntityFiles({path}, set.get());
+  ASSERT_TRUE(r.store) << "warnings never fail the load";
+  ASSERT_EQ(r.warnings.size(), 1u) << FormatWarnings(r.warnings);
+  EXPECT_EQ(r.warnings[0].line, 2);
+  EXPECT_NE(r.warnings[0].message.find("role 'billing'"), std::string::npos);
+  EXPECT_NE(FormatWarnings(r.warnings).find(":2:5: warning: user 'u-1'"), std::string::npos);
+  // Without the policy set there is nothing to warn about.
+  EXPECT_TRUE(LoadEntityFiles({path}).warnings.empty());
 }
 
 }  // namespace

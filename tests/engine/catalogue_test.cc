@@ -79,9 +79,21 @@ class ExampleActivation final : public Activation {
   }
   const Value* Find(std::string_view) const override { return nullptr; }
   const EntityStore* entities() const override { return store_.get(); }
+  const PrincipalScope* principal_scope() const override { return &scope_; }
 
  private:
+  // A principal whose access covers acme, where it holds `read`.
+  class AcmeReader final : public PrincipalScope {
+   public:
+    bool Covers(std::string_view org) const override { return org == "acme"; }
+    Value PermissionsAt(std::string_view org) const override {
+      ValueList held;
+      if (org == "acme") held.push_back(Value::String("read"));
+      return Value::List(std::move(held));
+    }
+  };
   std::shared_ptr<const InMemoryEntityStore> store_;
+  AcmeReader scope_;
 };
 
 TEST(Catalogue, EveryExampleChecksAndEvaluatesToTrue) {

@@ -9,6 +9,7 @@
 #include "api/json_value.h"
 #include "dsl/policy_loader.h"
 #include "engine/catalogue.h"
+#include "tests/engine/decide_test_support.h"
 
 namespace castellan::engine {
 namespace {
@@ -69,6 +70,12 @@ rank: 1
 grants: [manage_users]
 scope: [assigned_customers]
 ---
+kind: Role
+name: company.guest
+level: company
+rank: 0
+scope: [own]
+---
 kind: CustomerGroup
 name: eu
 match: customer.data_center == "EU-West" || "eu" in customer.tags
@@ -127,14 +134,7 @@ class DecideTest : public ::testing::Test {
     auto compiled = PolicySet::Compile(std::move(*loaded.source));
     ASSERT_TRUE(compiled.set);
     set_ = compiled.set;
-    Value entities = api::FromJson(nlohmann::json::parse(kEntities));
-    for (const auto& [kind, list] : entities.map_value().entries()) {
-      for (const Value& e : list.list_value()) {
-        const std::string id = e.map_value().FindString("id")->string_value();
-        if (kind.string_value() == "organizations") store_.AddOrganization(id, e);
-        if (kind.string_value() == "users") store_.AddUser(id, e);
-      }
-    }
+    test_support::AddJsonEntities(store_, kEntities);
   }
 
   ActionDecision One(const std::string& principal, const std::string& resource,
@@ -298,7 +298,8 @@ TEST_F(DecideTest, RoleBindingsPerCompanyGrantOnlyWhereTheyAreBound) {
       "roles": [{"role": "company.operator", "access": {"customers": ["fabrikam"]}}]})";
   EXPECT_TRUE(One(user, kFabrikam, "company.view").allowed);
   auto home =
-      One(user, R"({"kind": "user", "id": "y", "org": "contoso", "roles": []})", "user.edit");
+      One(user, R"({"kind": "user", "id": "y", "org": "contoso", "roles": ["company.guest"]})",
+          "user.edit");
   EXPECT_FALSE(home.allowed);
   EXPECT_TRUE(HasReason(home, "missing_permission"));
   // Listed, its own company is covered like any other customer of its partner.
@@ -306,16 +307,19 @@ TEST_F(DecideTest, RoleBindingsPerCompanyGrantOnlyWhereTheyAreBound) {
       "roles": [{"role": "company.operator", "access": {"customers": ["contoso"]}}]})";
   EXPECT_TRUE(One(listed, R"({"kind": "organization", "id": "contoso"})", "company.view").allowed);
   auto user_edit =
-      One(listed, R"({"kind": "user", "id": "y", "org": "contoso", "roles": []})", "user.edit");
+      One(listed, R"({"kind": "user", "id": "y", "org": "contoso", "roles": ["company.guest"]})",
+          "user.edit");
   EXPECT_TRUE(user_edit.allowed);
 }
 
 TEST_F(DecideTest, CustomersScopeExcludesTheHoldersOwnOrganization) {
   auto manager = R"({"id": "m", "org": "acme", "status": "active", "roles": ["customer_manager"]})";
-  const char* user = R"({"kind": "user", "id": "fadmin", "org": "fabrikam", "roles": []})";
+  const char* user =
+      R"({"kind": "user", "id": "fadmin", "org": "fabrikam", "roles": ["company.guest"]})";
   EXPECT_TRUE(One(manager, user, "user.edit").allowed);
   auto own =
-      One(manager, R"({"kind": "user", "id": "x", "org": "acme", "roles": []})", "user.edit");
+      One(manager, R"({"kind": "user", "id": "x", "org": "acme", "roles": ["company.guest"]})",
+          "user.edit");
   EXPECT_TRUE(HasReason(own, "missing_permission"));
 }
 

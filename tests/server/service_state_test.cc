@@ -44,5 +44,22 @@ TEST(ServiceState, ABrokenReloadKeepsTheServingSnapshotAndReportsWhere) {
   fs::remove_all(dir);
 }
 
+TEST(ServiceState, EntityWarningsAreReportedButDoNotFailTheReload) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("castellan_state_warn_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "policies");
+  std::ofstream(dir / "policies" / "p.yaml")
+      << "kind: Permissions\npermissions: {read: {}, bill: {}}\n---\n"
+         "kind: Role\nname: billing\nlevel: partner\ngrants: [bill]\n";
+  std::ofstream(dir / "entities.yaml")
+      << "users:\n  - {id: u, roles: [billing], permissions: [read]}\n";
+  ServiceState state(dir / "policies", {dir / "entities.yaml"});
+  ReloadResult r = state.Reload();
+  EXPECT_TRUE(r.ok) << r.formatted;
+  EXPECT_NE(r.warnings.find("entities.yaml:2:5: warning: user 'u'"), std::string::npos)
+      << r.warnings;
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace castellan::server
