@@ -1,7 +1,7 @@
 // Loads a policy directory: every *.yaml / *.yml file below it (recursively,
 // in path order), several documents per file, except decision fixtures
 // (*_test.yaml). Each document has a `kind`: Permissions, Role,
-// CustomerGroup or Policy (see docs/policy-language.md).
+// CustomerGroup, Policy or EntityKind (see docs/policy-language.md).
 //
 // Every problem in every file is reported in one pass, each with
 // file:line:column (expressions included), and a directory with any error is
