@@ -1,7 +1,10 @@
 #include "dsl/checker.h"
 
+#include <algorithm>
 #include <cassert>
 #include <optional>
+
+#include "dsl/name_literals.h"
 
 namespace castellan::dsl {
 namespace {
@@ -101,9 +104,11 @@ bool TypeDenotation(std::string_view name, Type* type) {
 
 class Checker {
  public:
-  Checker(const CheckEnvironment& env, const std::string& file, CheckResult& result)
+  Checker(const CheckEnvironment& env, const std::string& file, const Shapes* shapes,
+          CheckResult& result)
       : env_(env),
         file_(file),
+        shapes_(shapes),
         diagnostics_(result.diagnostics),
         resolutions_(result.resolutions) {}
 
@@ -183,8 +188,15 @@ class Checker {
     const std::vector<std::string> prefixes = DottedPrefixes(parts);
     for (size_t n = parts.size(); n >= 1; --n) {
       if (const Type* var = env_.FindVariable(prefixes[n - 1])) {
+        Type type = *var;
+        size_t from = n;
+        const ObjectShape* shape = n == 1 && parts.size() > 1 ? ShapeOf(parts[0]) : nullptr;
+        if (shape != nullptr) {
+          type = ReadField(e, *shape, parts[0], parts[1]);
+          from = 2;
+        }
         return Resolve(e, Resolution::Kind::kVariable, prefixes[n - 1], parts, n,
-                       SelectPath(e, *var, parts, n));
+                       SelectPath(e, type, parts, from));
       }
     }
     Type type;
@@ -247,20 +259,123 @@ class Checker {
       if (QualifiedName(e, &parts)) return VisitName(e, parts);
     }
     Type operand = Visit(*e.target);
+    std::vector<std::string> root;
+    if (e.test_only && QualifiedName(*e.target, &root) && root.size() == 1) {
+      if (const ObjectShape* shape = ShapeOf(root[0])) {
+        FindField(e, *shape, e.name);
+        return Type::Bool();
+      }
+    }
     Type field = SelectType(e, operand, e.name);
     return e.test_only ? Type::Bool() : field;
+  }
+
+  // ---- Declared attributes and parameters (Shapes) ----------------------------------
+  // The shape of the variable `root`, unless a local hides it.
+  const ObjectShape* ShapeOf(const std::string& root) const {
+    if (shapes_ == nullptr || FindLocal(root) != nullptr || !env_.FindVariable(root)) {
+      return nullptr;
+    }
+    auto it = shapes_->find(root);
+    return it == shapes_->end() ? nullptr : &it->second;
+  }
+
+  // The declared field, or null after reporting that there is none.
+  const FieldShape* FindField(const Expr& at, const ObjectShape& shape, const std::string& field) {
+    auto it = shape.fields.find(field);
+    if (it != shape.fields.end()) return &it->second;
+    if (shape.open) return nullptr;
+    auto absent = shape.absent_from.find(field);
+    std::vector<std::string> names;
+    for (const auto& entry : shape.fields) names.push_back(entry.first);
+    Error(at, "no " + shape.noun + " '" + field + "' on " +
+                  (absent != shape.absent_from.end() ? absent->second : shape.owner) +
+                  DidYouMean(field, names));
+    return nullptr;
+  }
+
+  // The type of `root.field` read as a value: an optional field needs a
+  // has() test that guards this read.
+  Type ReadField(const Expr& at, const ObjectShape& shape, const std::string& root,
+                 const std::string& field) {
+    const FieldShape* f = FindField(at, shape, field);
+    if (f == nullptr) return Type::Dyn();
+    const std::string path = root + "." + field;
+    if (f->optional && std::find(guards_.begin(), guards_.end(), path) == guards_.end()) {
+      Error(at, shape.noun + " '" + field + "' of " + shape.owner + " is optional: test has(" +
+                    path + ") first or use " + root + ".?" + field);
+    }
+    return f->type;
+  }
+
+  // A string literal compared with an enumerated field must be one of its values.
+  void CheckEnumerated(const Expr& field, const Expr& literal) {
+    std::vector<std::string> parts;
+    if (literal.kind != Expr::Kind::kConstant || literal.constant.kind != Constant::Kind::kString ||
+        !QualifiedName(field, &parts) || parts.size() != 2) {
+      return;
+    }
+    const ObjectShape* shape = ShapeOf(parts[0]);
+    if (shape == nullptr) return;
+    auto it = shape->fields.find(parts[1]);
+    if (it == shape->fields.end() || it->second.values.empty()) return;
+    const std::vector<std::string>& values = it->second.values;
+    const std::string& value = literal.constant.string_value;
+    if (std::find(values.begin(), values.end(), value) != values.end()) return;
+    std::string list;
+    for (const auto& v : values) list += (list.empty() ? "" : ", ") + v;
+    Error(literal, "'" + value + "' is not a value of " + shape->noun + " '" + parts[1] + "' of " +
+                       shape->owner + " (expected one of: " + list + ")" +
+                       DidYouMean(value, values));
+  }
+
+  // The operands of a chain of the same operator: a && b && c -> a, b, c.
+  static void Chain(const Expr& e, const std::string& op, std::vector<const Expr*>* out) {
+    if (e.kind == Expr::Kind::kCall && e.name == op && e.args.size() == 2) {
+      Chain(*e.args[0], op, out);
+      Chain(*e.args[1], op, out);
+    } else {
+      out->push_back(&e);
+    }
+  }
+
+  // Appends the paths `has(a.b)` proves present when `e` evaluates to `value`.
+  // CEL's && and || absorb errors in either operand, so a guard anywhere in
+  // a chain covers every operand of it.
+  static void Proven(const Expr& e, bool value, std::vector<std::string>* paths) {
+    std::vector<const Expr*> items;
+    Chain(e, value ? "_&&_" : "_||_", &items);
+    for (const Expr* item : items) {
+      std::vector<std::string> parts;
+      if (value && item->kind == Expr::Kind::kSelect && item->test_only &&
+          QualifiedName(*item->target, &parts)) {
+        std::string path;
+        for (const auto& p : parts) path += p + ".";
+        paths->push_back(path + item->name);
+      } else if (item->kind == Expr::Kind::kCall && item->name == "!_" && item->args.size() == 1) {
+        Proven(*item->args[0], !value, paths);
+      }
+    }
   }
 
   Type VisitCall(const Expr& e) {
     const std::string& fn = e.name;
     if (fn == "_&&_" || fn == "_||_") {
+      const size_t mark = guards_.size();
+      Proven(e, fn == "_&&_", &guards_);
       for (const auto& a : e.args) ExpectBool(*a, Visit(*a), fn == "_&&_" ? "&&" : "||");
+      guards_.resize(mark);
       return Type::Bool();
     }
     if (fn == "_?_:_") {
       ExpectBool(*e.args[0], Visit(*e.args[0]), "the condition of ?:");
+      const size_t mark = guards_.size();
+      Proven(*e.args[0], true, &guards_);
       Type t = Visit(*e.args[1]);
+      guards_.resize(mark);
+      Proven(*e.args[0], false, &guards_);
       Type f = Visit(*e.args[2]);
+      guards_.resize(mark);
       Bindings b;
       if (t == f) return t;
       if (t.is_dyn() || f.is_dyn()) return Type::Dyn();
@@ -291,6 +406,7 @@ class Checker {
       if (receiver) args.push_back(Visit(*e.target));
     }
     for (const auto& a : e.args) args.push_back(Visit(*a));
+    CheckDeclaredFields(e);
 
     const std::vector<Overload>* overloads = env_.FindFunction(name);
     resolution.receiver = receiver;
@@ -325,6 +441,22 @@ class Checker {
     const Type type = resolution.type;
     resolutions_.Record(e.id, std::move(resolution));
     return type;
+  }
+
+  // Comparisons with enumerated fields, and `x.?field` of a shaped variable.
+  void CheckDeclaredFields(const Expr& e) {
+    if (shapes_ == nullptr || e.target != nullptr || e.args.size() != 2) return;
+    const Expr& a = *e.args[0];
+    const Expr& b = *e.args[1];
+    if (e.name == "_==_" || e.name == "_!=_") {
+      CheckEnumerated(a, b);
+      CheckEnumerated(b, a);
+    } else if (e.name == "@in" && b.kind == Expr::Kind::kList) {
+      for (const auto& item : b.args) CheckEnumerated(a, *item);
+    } else if (e.name == "_?._" && a.kind == Expr::Kind::kIdent &&
+               b.kind == Expr::Kind::kConstant && b.constant.kind == Constant::Kind::kString) {
+      if (const ObjectShape* shape = ShapeOf(a.name)) FindField(e, *shape, b.constant.string_value);
+    }
   }
 
   // A constant pattern the regex engine rejects would fail every evaluation.
@@ -412,9 +544,11 @@ class Checker {
 
   const CheckEnvironment& env_;
   const std::string& file_;
+  const Shapes* shapes_;  // may be null
   Diagnostics& diagnostics_;
   Resolutions& resolutions_;
   std::vector<std::pair<std::string, Type>> locals_;
+  std::vector<std::string> guards_;  // paths a has() test around this node proves present
 };
 
 }  // namespace
@@ -489,9 +623,10 @@ void CheckEnvironment::DeclareFunction(std::string_view sig) {
   functions_[name].overloads.push_back(std::move(o));
 }
 
-CheckResult Check(const Expr& expr, const CheckEnvironment& env, const std::string& file) {
+CheckResult Check(const Expr& expr, const CheckEnvironment& env, const std::string& file,
+                  const Shapes* shapes) {
   CheckResult result;
-  Checker checker(env, file, result);
+  Checker checker(env, file, shapes, result);
   result.type = checker.Visit(expr);
   return result;
 }

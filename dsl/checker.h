@@ -98,12 +98,40 @@ class CheckEnvironment {
   bool allow_undeclared_ = false;
 };
 
+// What a variable holding an entity (principal, resource, customer) or the
+// action parameters (params) is declared to contain, from the pack's
+// EntityKind documents and action `params:` (dsl/entity_schema.h). With a
+// shape, `principal.rol` is an unknown attribute, an optional one must be
+// read under a has() test or with `.?`, its type is the declared one, and a
+// string literal compared with an enumerated one must be one of its values.
+struct FieldShape {
+  Type type;
+  bool optional = false;
+  std::vector<std::string> values;  // the only string values; empty = any
+};
+
+struct ObjectShape {
+  std::string noun = "attribute";  // "attribute" or "parameter", for messages
+  std::string owner;               // "user", "todo", "the actions of this rule", ...
+  std::map<std::string, FieldShape, std::less<>> fields;
+  // Fields that only some of the possible kinds declare: the one that lacks it.
+  std::map<std::string, std::string, std::less<>> absent_from;
+  // Fields not listed are of an undeclared kind (dyn), not errors.
+  bool open = false;
+};
+
+// By variable name ("principal", "resource", "params", "customer").
+using Shapes = std::map<std::string, ObjectShape, std::less<>>;
+
 struct CheckResult {
   Type type;
   Diagnostics diagnostics;
   Resolutions resolutions;  // what each node names (see resolution.h)
 };
 
-CheckResult Check(const Expr& expr, const CheckEnvironment& env, const std::string& file);
+// `shapes` (may be null) types the fields of the variables it names; other
+// variables keep their declared types.
+CheckResult Check(const Expr& expr, const CheckEnvironment& env, const std::string& file,
+                  const Shapes* shapes = nullptr);
 
 }  // namespace castellan::dsl

@@ -14,6 +14,8 @@
 #include <sstream>
 
 #include "dsl/definitions.h"
+#include "dsl/entity_schema.h"
+#include "dsl/internal/yaml_keys.h"
 #include "dsl/name_literals.h"
 #include "dsl/parser.h"
 #include "dsl/yaml_documents.h"
@@ -122,23 +124,8 @@ class DocumentReader {
   // unknown and repeated keys.
   bool CheckMap(const YAML::Node& node, const std::string& what,
                 std::initializer_list<const char*> allowed) {
-    if (!node.IsMap()) {
-      Error(node.Mark(), what + " must be a mapping");
-      return false;
-    }
-    std::set<std::string> seen;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string key = it->first.Scalar();
-      if (!seen.insert(key).second) Error(it->first.Mark(), "duplicate key '" + key + "'");
-      if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) ==
-          allowed.end()) {
-        std::string list;
-        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        Error(it->first.Mark(),
-              "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
-      }
-    }
-    return true;
+    return internal::CheckMapping(
+        node, what, allowed, [&](const YAML::Mark& m, std::string message) { Error(m, message); });
   }
 
   std::optional<std::string> String(const YAML::Node& node, const std::string& what) {
@@ -235,8 +222,8 @@ class DocumentReader {
     const YAML::Node kind_node = doc["kind"];
     if (!kind_node) {
       Error(doc.Mark(),
-            "document has no 'kind' (expected Permissions, Role, CustomerGroup, Policy or "
-            "Definitions)");
+            "document has no 'kind' (expected Permissions, Role, CustomerGroup, Policy, "
+            "Definitions or EntityKind)");
       return;
     }
     const std::string kind = kind_node.IsScalar() ? kind_node.Scalar() : "";
@@ -250,10 +237,12 @@ class DocumentReader {
       ReadPolicy(doc);
     } else if (kind == "Definitions") {
       // read by ReadDefinitions()
+    } else if (kind == "EntityKind") {
+      ReadEntityKind(doc, file_.path, diagnostics_, out_);
     } else {
       Error(kind_node.Mark(),
             "unknown kind '" + kind +
-                "' (expected Permissions, Role, CustomerGroup, Policy or Definitions)");
+                "' (expected Permissions, Role, CustomerGroup, Policy, Definitions or EntityKind)");
     }
   }
 
@@ -346,7 +335,8 @@ class DocumentReader {
         const YAML::Node body = it->second;
         if (body && !body.IsNull()) {
           if (!CheckMap(body, "action '" + a.name + "'",
-                        {"requires", "requires_any", "step_up", "on", "scope", "description"})) {
+                        {"requires", "requires_any", "step_up", "on", "scope", "params",
+                         "description"})) {
             continue;
           }
           for (const auto& kind : Names(body["on"], "'on'")) a.on.push_back(kind.name);
@@ -354,6 +344,8 @@ class DocumentReader {
           a.requires_any = Names(body["requires_any"], "'requires_any'");
           if (body["scope"]) a.scope = ScopeModeOf(body["scope"]);
           if (body["step_up"]) a.step_up = Bool(body["step_up"], "'step_up'");
+          a.params =
+              ReadAttributes(body["params"], AttributeUse::kParameter, file_.path, diagnostics_);
           if (body["description"])
             a.description = String(body["description"], "'description'").value_or("");
         }
@@ -748,6 +740,7 @@ LoadResult LoadPolicyFiles(std::vector<PolicyFile> files, const PolicyEnvironmen
   for (auto& reader : readers) reader->Read();
   source.definitions = definitions.Declarations();
   Linker(source, env, definitions, result.diagnostics).Run();
+  CheckEntitySchema(source, env, result.diagnostics);
   SortDiagnostics(result.diagnostics);
   source.revision = Revision(files);
   result.files = files;

@@ -1,8 +1,9 @@
 // Loads a policy directory: every *.yaml / *.yml file below it (recursively,
 // in path order), several documents per file, except decision fixtures
 // (*_test.yaml). Each document has a `kind`: Permissions, Role,
-// CustomerGroup, Definitions (read first: any expression may use them) or
-// Policy (see docs/policy-language.md).
+// CustomerGroup, Definitions (read first: any expression may use them),
+// EntityKind (attributes conditions are then typed against) or Policy (see
+// docs/policy-language.md).
 //
 // Every problem in every file is reported in one pass, each with
 // file:line:column (expressions included), and a directory with any error is

@@ -115,6 +115,8 @@ std::optional<Type> ParseTypeName(std::string_view text) {
     if (text == s.name) return s.make();
   }
   if (text.size() == 1 && text[0] >= 'A' && text[0] <= 'Z') return Type::Param(std::string(text));
+  if (text == "list") return Type::List(Type::Dyn());
+  if (text == "map") return Type::Map(Type::Dyn(), Type::Dyn());
   size_t open = text.find('(');
   if (open == std::string_view::npos || text.back() != ')') return std::nullopt;
   std::string_view head = text.substr(0, open);

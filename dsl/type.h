@@ -69,7 +69,7 @@ class Type {
 
 // Parses names such as "int", "list(string)", "map(string,dyn)",
 // "google.protobuf.Duration", "optional_type(int)" or a single-letter type
-// parameter.
+// parameter. A bare "list" is list(dyn) and a bare "map" map(dyn, dyn).
 std::optional<Type> ParseTypeName(std::string_view text);
 
 }  // namespace castellan::dsl

@@ -8,7 +8,10 @@ CASTELLAN_BUILD_PACKAGES=(
   libhowardhinnant-date-dev tzdata libboost1.81-dev libssl-dev
 )
 # curl and openssl: the HTTP edge's TLS tests (tests/server/http_edge_test.cc).
-CASTELLAN_TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev curl openssl)
+# python3-yaml, python3-jsonschema: docs/policy.schema.json checked against
+# every pack (tests/docs/policy_schema_test.cc).
+CASTELLAN_TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev curl openssl
+  python3-yaml python3-jsonschema)
 
 # install_missing PKG...: apt-get installs only what dpkg does not already have,
 # so a second run costs nothing.
