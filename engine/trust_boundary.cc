@@ -100,8 +100,7 @@ std::string ValueProblem(const Value& value, const dsl::AttributeDecl& decl) {
 }
 
 void CheckStoredEntity(const Value& given, const Value& stored, const dsl::EntityKindDecl* kind,
-                       Additions additions, const std::string& label,
-                       std::vector<Refusal>* out) {
+                       Additions additions, const std::string& label, std::vector<Refusal>* out) {
   if (given.kind() != K::kMap) return;
   for (const auto& [key, value] : given.map_value().entries()) {
     if (key.kind() != K::kString || NamesEntity(key.string_value())) continue;

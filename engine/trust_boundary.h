@@ -53,8 +53,7 @@ enum class Additions { kAllowed, kRefused };
 // `stored`. `kind` is the entity's EntityKind, or nullptr when none is
 // declared; `additions` applies only then.
 void CheckStoredEntity(const Value& given, const Value& stored, const dsl::EntityKindDecl* kind,
-                       Additions additions, const std::string& label,
-                       std::vector<Refusal>* out);
+                       Additions additions, const std::string& label, std::vector<Refusal>* out);
 
 // Validates an entity taken inline from the request against its EntityKind.
 void CheckInlineEntity(const Value& given, const dsl::EntityKindDecl& kind,

@@ -119,6 +119,9 @@ constexpr const char* kEntities = R"({
     {"id": "viewer", "org": "p-acme", "status": "active", "roles": ["viewer"],
      "customer_access": {"groups": ["acme-eu"]}},
     {"id": "editor", "org": "p-acme", "status": "active", "roles": ["editor"]},
+    {"id": "editor-write", "org": "p-acme", "status": "active",
+     "roles": [{"role": "editor", "permissions": ["write"]}]},
+    {"id": "roleless", "org": "p-acme", "status": "active", "roles": []},
     {"id": "admin", "org": "p-acme", "status": "active", "roles": ["admin"]},
     {"id": "helper", "org": "p-acme", "status": "active", "roles": ["helper"]},
     {"id": "globex", "org": "p-globex", "status": "active", "roles": ["viewer"],
@@ -173,7 +176,8 @@ class DecideScopeTest : public ::testing::Test {
 
 const char* kAcme = R"({"kind": "organization", "id": "p-acme"})";
 const char* kEu = R"({"kind": "organization", "id": "c-eu"})";
-const char* kSession = R"({"kind": "session", "id": "s1", "started": "today"})";
+// Sessions are not stored: each request proposes one.
+const char* kSession = R"({"kind": "session", "id": "s1", "new": true, "started": "today"})";
 
 TEST_F(DecideScopeTest, InheritedRolesAddTheirGrants) {
   // editor inherits viewer's read; admin inherits both, transitively.
@@ -188,9 +192,7 @@ TEST_F(DecideScopeTest, InheritedRolesAddTheirGrants) {
 TEST_F(DecideScopeTest, InheritedCustomisableRaisesTheCeiling) {
   // write is viewer's customisable: an editor binding may be given it (and
   // here only it), which needs editor's ceiling to include viewer's.
-  DecisionRequest r{api::FromJson(nlohmann::json::parse(
-                        R"({"id": "x", "org": "p-acme", "status": "active",
-                            "roles": [{"role": "editor", "permissions": ["write"]}]})")),
+  DecisionRequest r{api::FromJson(nlohmann::json::parse(R"({"id": "editor-write"})")),
                     api::FromJson(nlohmann::json::parse(kAcme)),
                     Value::Null(),
                     {"doc.edit", "doc.view"}};
@@ -224,7 +226,8 @@ TEST_F(DecideScopeTest, ActionOfScopeNoneHasNoOrganizationGate) {
 TEST_F(DecideScopeTest, ResourceKindOfScopeNoneHasNoOrganizationGate) {
   const char* todo = R"({"kind": "todo", "id": "t1", "ownerID": "viewer"})";
   EXPECT_TRUE(One("viewer", todo, "todo.view").allowed);
-  auto doc = One("viewer", R"({"kind": "doc", "id": "d1", "title": "x"})", "todo.view");
+  auto doc =
+      One("viewer", R"({"kind": "doc", "id": "d1", "new": true, "title": "x"})", "todo.view");
   EXPECT_TRUE(FindReason(doc, "out_of_scope"));
 }
 
@@ -281,7 +284,7 @@ TEST_F(DecideScopeTest, TagsAreReadableFromRules) {
 }
 
 TEST_F(DecideScopeTest, MaxRankOfNoRoleFailsClosed) {
-  const char* roleless = R"({"kind": "user", "id": "x", "org": "p-acme", "roles": []})";
+  const char* roleless = R"({"kind": "user", "id": "roleless"})";
   auto d = One("admin", roleless, "user.edit");
   EXPECT_FALSE(d.allowed);
   EXPECT_TRUE(FindReason(d, "evaluation_error"));

@@ -388,14 +388,15 @@ class Decider {
 
   // Stored attributes under the request's (docs/decisions.md, "Trust
   // boundary", without EntityKinds): each request attribute that differs
-  // from a stored one is a refusal. False when the store does not know the entity.
-  bool Resolve(const Value& given, const Value* stored, Value* out) {
+  // from a stored one is a refusal, and for a principal (`may_add` false) so
+  // is one the store lacks. False when the store does not know the entity.
+  bool Resolve(const Value& given, const Value* stored, bool may_add, Value* out) {
     if (!stored) return false;
     for (const auto& [k, v] : given.map_value().entries()) {
       const std::string name = k.kind() == K::kString ? k.string_value() : "";
       if (name == "id" || name == "kind" || name == "type" || name == "new") continue;
       const Value* kept = Get(*stored, name);
-      if (kept && !engine::Equal(*kept, v)) ++refusals_;
+      if (kept ? !engine::Equal(*kept, v) : !may_add) ++refusals_;
     }
     if (refusals_ == 0) *out = Overlay(*stored, given);
     return true;
@@ -411,7 +412,7 @@ class Decider {
     const Value& p = req_.principal;
     if (p.kind() != K::kMap || Str(p, "id").empty()) {
       Error("unknown_principal");
-    } else if (!Resolve(p, store_.FindUser(Str(p, "id")), &principal_)) {
+    } else if (!Resolve(p, store_.FindUser(Str(p, "id")), /*may_add=*/false, &principal_)) {
       Error("unknown_principal");
     }
     const Value& r = req_.resource;
@@ -426,7 +427,7 @@ class Decider {
       const Value* stored = kind == "organization" ? store_.FindOrganization(id)
                             : kind == "user"       ? store_.FindUser(id)
                                                    : store_.FindResource(kind, id);
-      if (!Resolve(r, stored, &resource_)) {
+      if (!Resolve(r, stored, /*may_add=*/true, &resource_)) {
         Error("unknown_resource");
       } else if (kind == "organization" && resource_.kind() == K::kMap && !Get(resource_, "org")) {
         resource_ = Overlay(resource_, MakeMap({{Value::String("org"), Value::String(id)}}));
