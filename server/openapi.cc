@@ -23,15 +23,20 @@ constexpr const char* kBase = R"json({
   "components": {
     "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
     "responses": {
-      "Error": {"description": "An error (the body is refused whole: invalid_json, duplicate_key, nesting_too_deep, invalid_request, ...)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+      "Error": {"description": "An error (the body is refused whole: invalid_json, duplicate_key, nesting_too_deep, invalid_request, attribute_not_overridable, ...)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     },
     "schemas": {
       "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-        "code": {"type": "string", "example": "duplicate_key", "description": "invalid_json, duplicate_key (a key twice in one object), nesting_too_deep, invalid_request, body_too_large, batch_too_large, too_many_actions, too_many_decisions, unsupported_media_type, unauthorized, not_found, method_not_allowed, not_ready, reload_failed, internal"},
-        "message": {"type": "string", "example": "line 1, column 32: duplicate key \"id\" in /principal"}}}}},
+        "code": {"type": "string", "example": "duplicate_key", "description": "invalid_json, duplicate_key (a key twice in one object), nesting_too_deep, invalid_request, attribute_not_overridable (the request gives an attribute only the store may give), body_too_large, batch_too_large, too_many_actions, too_many_decisions, unsupported_media_type, unauthorized, not_found, method_not_allowed, not_ready, reload_failed, internal"},
+        "message": {"type": "string", "example": "line 1, column 32: duplicate key \"id\" in /principal"},
+        "entity": {"type": "string", "description": "A refused request: the entity at fault (principal 'id', resource kind/'id')"},
+        "attribute": {"type": "string", "description": "A refused request: the attribute or parameter at fault"},
+        "item": {"type": "integer", "description": "A refused batch: the index of the check that refused it"},
+        "problems": {"type": "array", "description": "A refused request: every refusal", "items": {"type": "object", "properties": {"code": {"type": "string"}, "entity": {"type": "string"}, "attribute": {"type": "string"}, "message": {"type": "string"}}}}}}}},
       "Entities": {"type": "object", "required": ["principal", "resource"], "properties": {
-        "principal": {"type": "object", "description": "At least an id (a string); stored attributes are merged in", "properties": {"id": {"type": "string"}}},
-        "resource": {"type": "object", "description": "kind and id (strings), or inline attributes with org", "properties": {"kind": {"type": "string"}, "id": {"type": "string"}}},
+        "principal": {"type": "object", "description": "A stored user's id (or alias); the store says its attributes, and the request may add only what the trust boundary allows", "properties": {"id": {"type": "string"}}},
+        "resource": {"type": "object", "description": "kind and id of a stored entity, of a request-only kind (with its attributes), or a proposed one with new: true", "properties": {"kind": {"type": "string"}, "id": {"type": "string"}, "new": {"type": "boolean"}}},
+        "params": {"type": "object", "description": "The requested actions' parameters (rules read params.<name>)"},
         "context": {"type": "object", "description": "now (RFC 3339), otp_fresh, and anything rules read"}}},
       "CheckRequest": {"allOf": [{"$ref": "#/components/schemas/Entities"}, {"type": "object", "required": ["actions"], "properties": {"actions": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 100, "description": "At most --max-actions (100)"}}}]},
       "BatchRequest": {"type": "object", "required": ["checks"], "properties": {"checks": {"type": "array", "items": {"$ref": "#/components/schemas/CheckRequest"}, "minItems": 1, "maxItems": 1000, "description": "At most --max-batch (1,000) checks, and at most --max-decisions (5,000) actions summed over them"}}},
