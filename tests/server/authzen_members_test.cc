@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "api_request.h"
 #include "server/decision_api.h"
 
 namespace castellan::server {
@@ -64,15 +65,7 @@ rules:
   void SetUp() override { ASSERT_TRUE(state.Reload().ok); }
 
   json Post(const std::string& path, const json& body, int status) {
-    HttpRequest r;
-    r.method = "POST";
-    r.path = path;
-    r.content_type = "application/json";
-    r.request_id = "t-1";
-    r.body = body.dump();
-    HttpResponse response = api.Handle(r);
-    EXPECT_EQ(response.status, status) << response.body;
-    return json::parse(response.body);
+    return PostJson(api, path, body, status);
   }
 
   // u edits note n, described by `resource` (type and id added).
