@@ -12,10 +12,22 @@ using ojson = nlohmann::ordered_json;
 
 namespace {
 
+// Whether `kind` declares `name` as an attribute the request may supply.
+bool FromRequest(const dsl::EntityKindDecl* kind, const std::string& name) {
+  if (!kind) return false;
+  for (const dsl::AttributeDecl& a : kind->attributes) {
+    if (a.name == name) return a.from != dsl::AttributeSource::kStore;
+  }
+  return false;
+}
+
 // An AuthZEN subject or resource -> the native entity: `properties` as
-// attributes, `id`, and `type` under `type_key` (when not null).
-bool Entity(const json& e, const char* what, const char* type_key, engine::Value* out,
-            std::string* error) {
+// attributes, `id`, and `type` under `type_key` (when not null). With
+// `policies`, a member beside type, id and properties is an attribute too when
+// the entity's EntityKind declares it `from: request` or `from: both` (the
+// implementers' draft 00 wrote them there); any other member is ignored.
+bool Entity(const json& e, const char* what, const char* type_key,
+            const engine::PolicySet* policies, engine::Value* out, std::string* error) {
   if (!e.is_object()) {
     *error = std::string("'") + what + "' must be an object with string 'type' and 'id'";
     return false;
@@ -39,6 +51,17 @@ bool Entity(const json& e, const char* what, const char* type_key, engine::Value
     }
     native = e["properties"];
   }
+  const dsl::EntityKindDecl* kind =
+      policies ? policies->FindEntityKind(e["type"].get<std::string>()) : nullptr;
+  for (const auto& [key, value] : e.items()) {
+    if (key == "type" || key == "id" || key == "properties" || !FromRequest(kind, key)) continue;
+    if (native.contains(key)) {
+      *error = std::string("'") + what + "." + key + "' is given both beside and in '" + what +
+               ".properties'";
+      return false;
+    }
+    native[key] = value;
+  }
   native["id"] = e["id"];
   if (type_key) native[type_key] = e["type"];
   *out = api::FromJson(native);
@@ -58,7 +81,7 @@ bool Context(const json& context, engine::Value* out, std::string* error) {
 
 AuthZenMember AuthZenMember::Subject(const json& subject) {
   AuthZenMember m;
-  m.ok = Entity(subject, "subject", nullptr, &m.value, &m.error);
+  m.ok = Entity(subject, "subject", nullptr, nullptr, &m.value, &m.error);
   // The subject is the principal, and principals are users: another kind
   // would be decided as a user of the same id.
   if (m.ok && subject["type"] != kPrincipalKind) {
@@ -69,9 +92,9 @@ AuthZenMember AuthZenMember::Subject(const json& subject) {
   return m;
 }
 
-AuthZenMember AuthZenMember::Resource(const json& resource) {
+AuthZenMember AuthZenMember::Resource(const json& resource, const engine::PolicySet& policies) {
   AuthZenMember m;
-  m.ok = Entity(resource, "resource", "kind", &m.value, &m.error);
+  m.ok = Entity(resource, "resource", "kind", &policies, &m.value, &m.error);
   return m;
 }
 
@@ -111,9 +134,10 @@ bool FromAuthZen(const AuthZenMember& subject, const AuthZenMember& resource, co
 }
 
 bool FromAuthZen(const json& subject, const json& resource, const json& action, const json& context,
-                 engine::DecisionRequest* out, std::string* error) {
-  return FromAuthZen(AuthZenMember::Subject(subject), AuthZenMember::Resource(resource), action,
-                     AuthZenMember::Context(context), out, error);
+                 const engine::PolicySet& policies, engine::DecisionRequest* out,
+                 std::string* error) {
+  return FromAuthZen(AuthZenMember::Subject(subject), AuthZenMember::Resource(resource, policies),
+                     action, AuthZenMember::Context(context), out, error);
 }
 
 ojson AuthZenDecision(const engine::ActionDecision& d, const std::string& revision,

@@ -3,7 +3,9 @@
 // subject -> principal (id, plus `properties` as attributes; `type` must be
 // "user", the principal kind), resource -> resource (type becomes kind, id,
 // plus `properties`, where `new: true` proposes an entity the store does not
-// hold), action.name -> the action, action.properties -> params, context ->
+// hold; a member beside type and id is a property only when the kind's
+// EntityKind declares it `from: request|both`, as draft 00 wrote them; one
+// given both ways is an error), action.name -> the action, action.properties -> params, context ->
 // context. A decision answers {"decision", "context":
 // {"policy_version", "rule"?, "reasons"?}}.
 #pragma once
@@ -13,6 +15,7 @@
 
 #include "api/decision_json.h"
 #include "engine/decision.h"
+#include "engine/policy_set.h"
 
 namespace castellan::server {
 
@@ -25,7 +28,8 @@ inline constexpr const char* kPrincipalKind = "user";
 
 struct AuthZenMember {
   static AuthZenMember Subject(const nlohmann::json& subject);
-  static AuthZenMember Resource(const nlohmann::json& resource);
+  // `policies` gives the resource kind's EntityKind (for draft 00's members).
+  static AuthZenMember Resource(const nlohmann::json& resource, const engine::PolicySet& policies);
   static AuthZenMember Context(const nlohmann::json& context);
 
   bool ok = false;
@@ -40,7 +44,8 @@ bool FromAuthZen(const AuthZenMember& subject, const AuthZenMember& resource,
                  engine::DecisionRequest* out, std::string* error);
 bool FromAuthZen(const nlohmann::json& subject, const nlohmann::json& resource,
                  const nlohmann::json& action, const nlohmann::json& context,
-                 engine::DecisionRequest* out, std::string* error);
+                 const engine::PolicySet& policies, engine::DecisionRequest* out,
+                 std::string* error);
 
 // The reasons `reasons` lets through; context.reasons_omitted counts the rest.
 nlohmann::ordered_json AuthZenDecision(const engine::ActionDecision& decision,

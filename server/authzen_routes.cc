@@ -1,7 +1,8 @@
 // The OpenID AuthZEN Authorization API 1.0 routes: Access Evaluation,
 // Access Evaluations and the PDP metadata. The mapping onto native decisions
 // is server/authzen.h. As the specification requires, members a request
-// carries beyond those it defines are ignored, at every level.
+// carries beyond those it defines are ignored, at every level, save one case:
+// a resource member its EntityKind declares `from: request|both` (draft 00).
 #include <string>
 #include <vector>
 
@@ -28,7 +29,8 @@ HttpResponse One(const RouteContext& c) {
   engine::DecisionRequest req;
   std::string error;
   if (!FromAuthZen(Member(body, body, "subject"), Member(body, body, "resource"),
-                   Member(body, body, "action"), Member(body, body, "context"), &req, &error)) {
+                   Member(body, body, "action"), Member(body, body, "context"),
+                   *c.snapshot->policies, &req, &error)) {
     return ErrorResponse(400, "invalid_request", error);
   }
   DecisionRun run(*c.snapshot, c.config);
@@ -68,12 +70,12 @@ HttpResponse Evaluations(const RouteContext& c) {
   }
   // The top-level members are converted once; an item's own replace them.
   const AuthZenMember top_subject = AuthZenMember::Subject(Member(body, body, "subject"));
-  const AuthZenMember top_resource = AuthZenMember::Resource(Member(body, body, "resource"));
+  const engine::PolicySet& policies = *c.snapshot->policies;
+  auto resource = [&](const json& r) { return AuthZenMember::Resource(r, policies); };
+  const AuthZenMember top_resource = resource(Member(body, body, "resource"));
   const AuthZenMember top_context = AuthZenMember::Context(Member(body, body, "context"));
   auto member = [&](const json& item, const char* key, const AuthZenMember& top,
-                    AuthZenMember (*convert)(const json&)) {
-    return item.contains(key) ? convert(item[key]) : top;
-  };
+                    const auto& convert) { return item.contains(key) ? convert(item[key]) : top; };
   DecisionRun run(*c.snapshot, config);
   ojson results = ojson::array();
   for (size_t i = 0; i < items.size(); ++i) {
@@ -83,8 +85,7 @@ HttpResponse Evaluations(const RouteContext& c) {
     if (!item.is_object()) error = "each evaluation must be an object";
     if (item.is_object() &&
         FromAuthZen(member(item, "subject", top_subject, &AuthZenMember::Subject),
-                    member(item, "resource", top_resource, &AuthZenMember::Resource),
-                    Member(body, item, "action"),
+                    member(item, "resource", top_resource, resource), Member(body, item, "action"),
                     member(item, "context", top_context, &AuthZenMember::Context), &req, &error)) {
       const engine::Decision d = run.Decide(req);
       if (!d.refusals.empty()) return Refused(d, "evaluations", static_cast<long>(i));

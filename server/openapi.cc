@@ -62,7 +62,7 @@ constexpr const char* kBase = R"json({
         "policy_version": {"type": "string"}, "request_id": {"type": "string"},
         "allowed": {"type": "array", "items": {"type": "string"}},
         "denied": {"type": "object", "additionalProperties": {"type": "object", "properties": {"reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}}, "reasons_omitted": {"type": "integer"}}}}}},
-      "AuthZenEntity": {"type": "object", "required": ["type", "id"], "properties": {"type": {"type": "string"}, "id": {"type": "string"}, "properties": {"type": "object"}}},
+      "AuthZenEntity": {"type": "object", "required": ["type", "id"], "description": "Other members are ignored, except a resource member its kind's EntityKind declares from: request or both (draft 00), taken as a property; given in properties too, a 400", "properties": {"type": {"type": "string"}, "id": {"type": "string"}, "properties": {"type": "object"}}},
       "AuthZenEvaluation": {"type": "object", "required": ["subject", "resource", "action"], "properties": {
         "subject": {"$ref": "#/components/schemas/AuthZenEntity"}, "resource": {"$ref": "#/components/schemas/AuthZenEntity"},
         "action": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}, "context": {"type": "object"}}},

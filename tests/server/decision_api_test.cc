@@ -10,20 +10,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "api_request.h"
+
 namespace castellan::server {
 namespace {
 
 using nlohmann::json;
-
-HttpRequest Request(std::string method, std::string path, std::string body = "") {
-  HttpRequest r;
-  r.method = std::move(method);
-  r.path = std::move(path);
-  r.content_type = "application/json";
-  r.request_id = "t-1";
-  r.body = std::move(body);
-  return r;
-}
 
 // A service whose policy directory does not exist: nothing is ever loaded.
 class DecisionApiTest : public ::testing::Test {
@@ -133,9 +125,7 @@ class LoadedDecisionApiTest : public ::testing::Test {
 
   // `body` posted to `path`, its status checked, its body parsed.
   json Post(const std::string& path, const json& body, int status) {
-    HttpResponse r = api.Handle(Request("POST", path, body.dump()));
-    EXPECT_EQ(r.status, status) << r.body;
-    return json::parse(r.body);
+    return PostJson(api, path, body, status);
   }
 
   ServiceState state{Dir(), {Dir() / "entities.json"}};

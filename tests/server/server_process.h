@@ -42,12 +42,16 @@ class Server {
  public:
   // Copies the default pack to a temporary directory (so tests can break it)
   // and starts `castellan serve` there with `extra` arguments.
-  explicit Server(std::vector<std::string> extra = {}) {
+  explicit Server(std::vector<std::string> extra = {})
+      : Server(CASTELLAN_SOURCE_DIR "/policies", std::move(extra)) {}
+
+  // The same on another pack: a policy directory with its entities.yaml.
+  Server(const fs::path& pack, std::vector<std::string> extra) {
     dir_ = fs::temp_directory_path() /
            ("castellan_serve_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "policies");
-    fs::copy(CASTELLAN_SOURCE_DIR "/policies", dir_ / "policies", fs::copy_options::recursive);
+    fs::copy(pack, dir_ / "policies", fs::copy_options::recursive);
     std::ofstream(dir_ / "token") << "s3cret-token\n";
     std::vector<std::string> args = {
         CASTELLAN_BINARY,     "serve",

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api_request.h"
 #include "server/decision_api.h"
 
 namespace castellan::server {
@@ -18,15 +19,7 @@ class EscalationTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(state.Reload().ok); }
 
   json Post(const std::string& path, const json& body, int status) {
-    HttpRequest r;
-    r.method = "POST";
-    r.path = path;
-    r.content_type = "application/json";
-    r.request_id = "t-1";
-    r.body = body.dump();
-    HttpResponse response = api.Handle(r);
-    EXPECT_EQ(response.status, status) << response.body;
-    return json::parse(response.body);
+    return PostJson(api, path, body, status);
   }
 
   // The same check on /v1/check and /access/v1/evaluation.
