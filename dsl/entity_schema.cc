@@ -23,7 +23,7 @@ class Reporter {
     diagnostics_.push_back({file_, m.line + 1, m.column + 1, std::move(message), code});
   }
   bool Map(const YAML::Node& node, const std::string& what,
-           std::initializer_list<const char*> allowed) {
+           const std::vector<std::string>& allowed) {
     return internal::CheckMapping(
         node, what, allowed, [&](const YAML::Mark& m, std::string message) { Error(m, message); });
   }

@@ -77,6 +77,19 @@ SourceMap AlignScalar(const FileText& file, const YAML::Mark& mark, const std::s
 }
 
 // ---- Reading documents ----------------------------------------------------------
+const char kKinds[] = "Permissions, Role, Roles, CustomerGroup, Policy, Definitions or EntityKind";
+
+// The keys a role takes besides kind and name: those of a Role document, and
+// of each entry of a Roles document.
+const std::vector<std::string> kRoleKeys = {"level", "rank",     "grants", "customisable",
+                                            "scope", "inherits", "tags",   "description"};
+
+std::vector<std::string> Keys(std::vector<std::string> first,
+                              const std::vector<std::string>& more) {
+  first.insert(first.end(), more.begin(), more.end());
+  return first;
+}
+
 class DocumentReader {
  public:
   DocumentReader(const PolicyFile& file, const PolicyEnvironments& env, Definitions& definitions,
@@ -123,7 +136,7 @@ class DocumentReader {
   // Checks that `node` is a map whose keys are all in `allowed`; reports
   // unknown and repeated keys.
   bool CheckMap(const YAML::Node& node, const std::string& what,
-                std::initializer_list<const char*> allowed) {
+                const std::vector<std::string>& allowed) {
     return internal::CheckMapping(
         node, what, allowed, [&](const YAML::Mark& m, std::string message) { Error(m, message); });
   }
@@ -221,9 +234,7 @@ class DocumentReader {
     }
     const YAML::Node kind_node = doc["kind"];
     if (!kind_node) {
-      Error(doc.Mark(),
-            "document has no 'kind' (expected Permissions, Role, CustomerGroup, Policy, "
-            "Definitions or EntityKind)");
+      Error(doc.Mark(), std::string("document has no 'kind' (expected ") + kKinds + ")");
       return;
     }
     const std::string kind = kind_node.IsScalar() ? kind_node.Scalar() : "";
@@ -231,6 +242,8 @@ class DocumentReader {
       ReadPermissions(doc);
     } else if (kind == "Role") {
       ReadRole(doc);
+    } else if (kind == "Roles") {
+      ReadRoles(doc);
     } else if (kind == "CustomerGroup") {
       ReadGroup(doc);
     } else if (kind == "Policy") {
@@ -240,9 +253,7 @@ class DocumentReader {
     } else if (kind == "EntityKind") {
       ReadEntityKind(doc, file_.path, diagnostics_, out_);
     } else {
-      Error(kind_node.Mark(),
-            "unknown kind '" + kind +
-                "' (expected Permissions, Role, CustomerGroup, Policy, Definitions or EntityKind)");
+      Error(kind_node.Mark(), "unknown kind '" + kind + "' (expected " + kKinds + ")");
     }
   }
 
@@ -355,31 +366,63 @@ class DocumentReader {
   }
 
   void ReadRole(const YAML::Node& doc) {
-    if (!CheckMap(doc, "a Role document",
-                  {"kind", "name", "level", "rank", "grants", "customisable", "scope", "inherits",
-                   "tags", "description"})) {
-      return;
-    }
+    if (!CheckMap(doc, "a Role document", Keys({"kind", "name"}, kRoleKeys))) return;
     RoleDecl r;
     r.name = RequiredName(doc, "a Role");
     r.location = Loc(doc["name"] ? doc["name"].Mark() : doc.Mark());
-    if (const YAML::Node level = doc["level"]) {
-      r.level = String(level, "'level'").value_or("");
-    } else {
-      Error(doc.Mark(), "a Role needs a 'level' (e.g. partner or company)");
+    if (!doc["level"]) Error(doc.Mark(), "a Role needs a 'level' (e.g. partner or company)");
+    ReadRoleKeys(doc, r);
+    out_.roles.push_back(std::move(r));
+  }
+
+  // `kind: Roles`: many roles in one map, name to the keys of a Role. The
+  // document's `level` and `scope` are every entry's defaults; an entry's own
+  // key wins. Each role is located at its name in the map.
+  void ReadRoles(const YAML::Node& doc) {
+    if (!CheckMap(doc, "a Roles document", {"kind", "level", "scope", "roles"})) return;
+    RoleDecl defaults;
+    ReadRoleKeys(doc, defaults);
+    const YAML::Node roles = doc["roles"];
+    if (!roles || !roles.IsMap()) {
+      Error(roles ? roles.Mark() : doc.Mark(),
+            "a Roles document needs 'roles': a map of role names to their settings");
+      return;
     }
-    if (const YAML::Node rank = doc["rank"]) {
+    for (auto it = roles.begin(); it != roles.end(); ++it) {
+      RoleDecl r = defaults;
+      r.name = String(it->first, "a role's name").value_or("");
+      if (it->first.IsScalar() && r.name.empty())
+        Error(it->first.Mark(), "a role's name must not be empty");
+      r.location = Loc(it->first.Mark());
+      const YAML::Node body = it->second;
+      const bool has_body = body && !body.IsNull();
+      if (has_body && !CheckMap(body, "role '" + r.name + "'", kRoleKeys)) continue;
+      if (!doc["level"] && !(has_body && body["level"])) {
+        Error(it->first.Mark(), "role '" + r.name +
+                                    "' needs a 'level' (e.g. partner or company), its own or "
+                                    "the Roles document's");
+      }
+      if (has_body) ReadRoleKeys(body, r);
+      out_.roles.push_back(std::move(r));
+    }
+  }
+
+  // Reads into `r` the role keys (kRoleKeys) that `node` has; a key it lacks
+  // leaves `r`'s value, the default, as it is.
+  void ReadRoleKeys(const YAML::Node& node, RoleDecl& r) {
+    if (const YAML::Node level = node["level"]) r.level = String(level, "'level'").value_or("");
+    if (const YAML::Node rank = node["rank"]) {
       try {
         r.rank = rank.as<int64_t>();
       } catch (const YAML::Exception&) {
         Error(rank.Mark(), "'rank' must be an integer");
       }
     }
-    r.grants = Names(doc["grants"], "'grants'");
-    r.customisable = Names(doc["customisable"], "'customisable'");
-    r.inherits = Names(doc["inherits"], "'inherits'");
-    r.tags = Tags(doc["tags"]);
-    if (const YAML::Node scope = doc["scope"]) {
+    if (node["grants"]) r.grants = Names(node["grants"], "'grants'");
+    if (node["customisable"]) r.customisable = Names(node["customisable"], "'customisable'");
+    if (node["inherits"]) r.inherits = Names(node["inherits"], "'inherits'");
+    if (node["tags"]) r.tags = Tags(node["tags"]);
+    if (const YAML::Node scope = node["scope"]) {
       r.scope.clear();
       for (const auto& term : Names(scope, "'scope'")) {
         static const std::set<std::string> kTerms = {"own", "assigned_customers", "customers",
@@ -391,9 +434,8 @@ class DocumentReader {
         r.scope.push_back(term.name);
       }
     }
-    if (doc["description"])
-      r.description = String(doc["description"], "'description'").value_or("");
-    out_.roles.push_back(std::move(r));
+    if (node["description"])
+      r.description = String(node["description"], "'description'").value_or("");
   }
 
   void ReadGroup(const YAML::Node& doc) {

@@ -5,9 +5,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <initializer_list>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace castellan::dsl::internal {
 
@@ -16,7 +16,7 @@ namespace castellan::dsl::internal {
 // keys that are) and each key written twice.
 template <typename Report>
 bool CheckMapping(const YAML::Node& node, const std::string& what,
-                  std::initializer_list<const char*> allowed, Report report) {
+                  const std::vector<std::string>& allowed, Report report) {
   if (!node.IsMap()) {
     report(node.Mark(), what + " must be a mapping");
     return false;
@@ -25,10 +25,9 @@ bool CheckMapping(const YAML::Node& node, const std::string& what,
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string key = it->first.Scalar();
     if (!seen.insert(key).second) report(it->first.Mark(), "duplicate key '" + key + "'");
-    if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) ==
-        allowed.end()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       std::string list;
-      for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
       report(it->first.Mark(),
              "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
     }

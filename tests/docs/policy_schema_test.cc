@@ -90,6 +90,19 @@ level: partner
 inherits: [viewer]
 tags: [builtin]
 ---
+kind: Roles
+level: partner
+scope: [own, assigned_customers]
+roles:
+  partner.owner: {rank: 4, inherits: [partner.super_admin]}
+  partner.admin:
+    rank: 2
+    grants: [manage_users, products]
+    customisable: [folders]
+  partner.support: {rank: 1, grants: [products], scope: [own], tags: [t], description: d}
+  partner.finance:
+  company.user: {level: company}
+---
 kind: CustomerGroup
 name: eu
 owner: p-acme
@@ -126,6 +139,10 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, PolicySchemaRejects,
     ::testing::Values(
         Wrong{"role_key", "kind: Role\nname: r\nlevel: partner\ngrnts: [a]\n", "'grnts'"},
+        Wrong{"roles_entry_key", "kind: Roles\nlevel: partner\nroles:\n  r: {grnts: [a]}\n",
+              "'grnts'"},
+        Wrong{"roles_document_key", "kind: Roles\nlevel: partner\nrank: 1\nroles: {}\n", "'rank'"},
+        Wrong{"roles_level", "kind: Roles\nroles:\n  r: {rank: 1}\n", "'level'"},
         Wrong{"rule_key",
               "kind: Policy\nname: p\nrules:\n  - {name: r, effect: allow, actions: [a], "
               "exept: [b]}\n",

@@ -179,5 +179,99 @@ TEST(PolicyLoader, PrintsRoleInheritanceCycles) {
   EXPECT_EQ(r.diagnostics[0].column, 12);
 }
 
+// ---- Roles: many roles in one document ----------------------------------------------
+
+// Everything a RoleDecl holds but its location, one field a line.
+std::string Fields(const RoleDecl& r) {
+  auto names = [](const std::vector<Reference>& refs) {
+    std::string out;
+    for (const auto& ref : refs) out += " " + ref.name;
+    return out;
+  };
+  auto strings = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += " " + s;
+    return out;
+  };
+  return r.name + "\n level " + r.level + "\n rank " + std::to_string(r.rank) + "\n grants" +
+         names(r.grants) + "\n customisable" + names(r.customisable) + "\n scope" +
+         strings(r.scope) + "\n inherits" + names(r.inherits) + "\n tags" + strings(r.tags) +
+         "\n description " + r.description + "\n";
+}
+
+std::vector<std::string> Positioned(const LoadResult& r) {
+  std::vector<std::string> got;
+  for (const auto& d : r.diagnostics) {
+    got.push_back(std::to_string(d.line) + ":" + std::to_string(d.column) + " " + d.message);
+  }
+  return got;
+}
+
+TEST(PolicyLoader, RolesDocumentDeclaresWhatRoleDocumentsDo) {
+  LoadResult separate = LoadOne(
+      std::string(kRolesBase) +
+      "kind: Role\nname: p.owner\nlevel: partner\nrank: 3\nscope: [own, assigned_customers]\n"
+      "inherits: [p.admin]\ntags: [builtin]\ndescription: all of it\n---\n"
+      "kind: Role\nname: p.admin\nlevel: partner\nrank: 2\nscope: [own, assigned_customers]\n"
+      "grants: [read]\ncustomisable: [write]\n---\n"
+      "kind: Role\nname: p.support\nlevel: partner\nrank: 1\nscope: [own]\ngrants: [read]\n---\n"
+      "kind: Role\nname: c.user\nlevel: company\nscope: [own, assigned_customers]\n");
+  LoadResult together = LoadOne(std::string(kRolesBase) +
+                                "kind: Roles\n"                       // 9
+                                "level: partner\n"                    // 10
+                                "scope: [own, assigned_customers]\n"  // 11
+                                "roles:\n"                            // 12
+                                "  p.owner: {rank: 3, inherits: [p.admin], tags: [builtin],\n"
+                                "            description: all of it}\n"                   // 14
+                                "  p.admin:\n"                                            // 15
+                                "    rank: 2\n"                                           // 16
+                                "    grants: [read]\n"                                    // 17
+                                "    customisable: [write]\n"                             // 18
+                                "  p.support: {rank: 1, grants: [read], scope: [own]}\n"  // 19
+                                "  c.user: {level: company}\n");                          // 20
+  ASSERT_TRUE(separate.source) << separate.FormattedDiagnostics();
+  ASSERT_TRUE(together.source) << together.FormattedDiagnostics();
+  ASSERT_EQ(together.source->roles.size(), separate.source->roles.size());
+  for (size_t i = 0; i < separate.source->roles.size(); ++i) {
+    EXPECT_EQ(Fields(together.source->roles[i]), Fields(separate.source->roles[i]));
+  }
+  // Each role is located at its key, each reference at its name.
+  const RoleDecl& owner = together.source->roles[0];
+  EXPECT_EQ(owner.location.line, 13);
+  EXPECT_EQ(owner.location.column, 3);
+  EXPECT_EQ(owner.inherits[0].location.line, 13);
+  EXPECT_EQ(owner.inherits[0].location.column, 33);
+  EXPECT_EQ(together.source->roles[3].location.line, 20);
+}
+
+TEST(PolicyLoader, ReportsRolesErrorsWithPositions) {
+  LoadResult r = LoadOne(std::string(kRolesBase) +
+                         "kind: Role\nname: p.admin\nlevel: partner\n---\n"     // 9-11
+                         "kind: Roles\n"                                        // 13
+                         "scope: [own]\n"                                       // 14
+                         "roles:\n"                                             // 15
+                         "  p.admin: {level: partner}\n"                        // 16
+                         "  p.user: {level: partner, grant: [read]}\n"          // 17
+                         "  p.viewer: {rank: x}\n"                              // 18
+                         "  p.other:\n"                                         // 19
+                         "---\n"                                                // 20
+                         "kind: Roles\nlevel: partner\nrank: 1\nroles: {}\n");  // 21-24
+  // Sorted by position, as every diagnostic is.
+  EXPECT_EQ(Positioned(r),
+            (std::vector<std::string>{
+                "16:3 duplicate role 'p.admin' (first declared at p.yaml:10)",
+                "17:28 unknown key 'grant' in role 'p.user' (expected one of: level, rank, "
+                "grants, customisable, scope, inherits, tags, description)",
+                "18:3 role 'p.viewer' needs a 'level' (e.g. partner or company), its own or "
+                "the Roles document's",
+                "18:20 'rank' must be an integer",
+                "19:3 role 'p.other' needs a 'level' (e.g. partner or company), its own or the "
+                "Roles document's",
+                "23:1 unknown key 'rank' in a Roles document (expected one of: kind, level, "
+                "scope, roles)",
+            }))
+      << r.FormattedDiagnostics();
+}
+
 }  // namespace
 }  // namespace castellan::dsl
