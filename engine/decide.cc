@@ -267,8 +267,9 @@ class Decider final : public PrincipalScope {
   }
 
   // The resource: inline for a request-only kind or a proposed (`new: true`)
-  // resource, else one the store knows by kind and id. A resource without an
-  // id is taken as given.
+  // resource, else one the store knows by kind and id. A resource with no id
+  // that says neither is refused: the request would otherwise describe a
+  // stored kind's entity with attributes of its own choosing.
   void ResolveResource() {
     const Value& r = request_.resource;
     const std::string_view id = StringField(r, "id"), kind = StringField(r, "kind");
@@ -280,9 +281,13 @@ class Decider final : public PrincipalScope {
            "'new' of " + label + " must be a bool, not a " + std::string(proposed->TypeName())});
       return;
     }
-    if (id.empty() || TrueField(r, "new") ||
-        (decl && decl->source == dsl::EntitySource::kRequest)) {
+    if (TrueField(r, "new") || (decl && decl->source == dsl::EntitySource::kRequest)) {
       TakeInline(r, decl, label, &resource_);
+      return;
+    }
+    if (id.empty()) {
+      RequestError(ReasonCode::kInvalidRequest,
+                   "the resource names no id (a proposed one says \"new\": true)");
       return;
     }
     const Value* stored = kind == "organization" ? store_.FindOrganization(id)

@@ -241,6 +241,19 @@ TEST_F(TrustBoundaryTest, AnUnknownResourceIdIsUnknownWhateverItCarries) {
   EXPECT_TRUE(HasReason(d.results.at(0), ReasonCode::kUnknownResource));
 }
 
+// Leaving the id out is no way around that: a resource that names no id is
+// refused unless it says it is proposed.
+TEST_F(TrustBoundaryTest, AResourceWithoutAnIdMustBeProposed) {
+  const char* described = R"({"kind": "user", "org": "acme", "roles": ["viewer"]})";
+  Decision d = Run(R"({"id": "u-olga"})", described, {"user.disable"});
+  EXPECT_FALSE(d.results.at(0).allowed);
+  EXPECT_TRUE(HasReason(d.results.at(0), ReasonCode::kInvalidRequest));
+  d = Run(R"({"id": "u-olga"})", R"({"kind": "user", "new": true, "org": "acme",
+                                     "roles": ["viewer"]})",
+          {"user.disable"});
+  EXPECT_TRUE(d.results.at(0).allowed);
+}
+
 TEST_F(TrustBoundaryTest, AProposedResourceIsTakenInline) {
   Decision d =
       Run(R"({"id": "u-olga"})",

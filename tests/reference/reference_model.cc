@@ -420,9 +420,10 @@ class Decider {
       Error("invalid_request");
     } else if (const Value* proposed = Get(r, "new"); proposed && !proposed->is_bool()) {
       ++refusals_;
-    } else if (const std::string id = Str(r, "id"), kind = Str(r, "kind");
-               id.empty() || IsTrue(r, "new")) {
-      resource_ = r;  // taken as given: no id, or proposed
+    } else if (IsTrue(r, "new")) {
+      resource_ = r;  // proposed: taken as given
+    } else if (const std::string id = Str(r, "id"), kind = Str(r, "kind"); id.empty()) {
+      Error("invalid_request");  // neither stored nor proposed
     } else {
       const Value* stored = kind == "organization" ? store_.FindOrganization(id)
                             : kind == "user"       ? store_.FindUser(id)
