@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
-#include <ranges>
 #include <set>
 
 #include "dsl/name_literals.h"
@@ -176,7 +175,11 @@ class Expander {
   }
 
   void Suggest(const Expr& e, const std::string& message) {
-    std::string hint = DidYouMean(e.name, defs_.index_ | std::views::keys);
+    // A plain copy of the names: clang 14 (the fuzz build) cannot take
+    // std::views::keys over libstdc++ 12's map.
+    std::vector<std::string> names;
+    for (const auto& [name, index] : defs_.index_) names.push_back(name);
+    std::string hint = DidYouMean(e.name, names);
     if (!hint.empty()) Report(e.position, message + hint, "reference");
   }
 

@@ -305,11 +305,13 @@ ObjectShape ParamsShape(const std::vector<const ActionDecl*>& actions) {
       if (!inserted) Merge(it->second, FieldOf(p));
     }
   }
-  for (auto& [name, field] : shape.fields) {
+  for (auto& entry : shape.fields) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+    const std::string& name = entry.first;
     for (const ActionDecl* a : actions) {
       if (std::none_of(a->params.begin(), a->params.end(),
                        [&](const AttributeDecl& p) { return p.name == name; })) {
-        field.optional = true;
+        entry.second.optional = true;
       }
     }
   }
