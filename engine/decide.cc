@@ -223,9 +223,9 @@ class Decider final : public PrincipalScope {
   // boundary lets the request add. The stored id stays (the request may name
   // the entity by an alias).
   bool MergeStored(const Value& given, const Value& stored, const dsl::EntityKindDecl* kind,
-                   Additions additions, const std::string& label, Value* out) {
+                   Additions additions, bool principal, Value* out) {
     const size_t before = refusals_.size();
-    CheckStoredEntity(given, stored, kind, additions, label, &refusals_);
+    CheckStoredEntity(given, stored, kind, additions, principal, &refusals_);
     if (refusals_.size() != before) return false;
     // The usual request names entities by id only; MergeMaps then shares the
     // stored entity instead of copying it.
@@ -240,10 +240,9 @@ class Decider final : public PrincipalScope {
   }
 
   // An entity taken from the request as given, validated against its EntityKind if any.
-  bool TakeInline(const Value& given, const dsl::EntityKindDecl* kind, const std::string& label,
-                  Value* out) {
+  bool TakeInline(const Value& given, const dsl::EntityKindDecl* kind, bool principal, Value* out) {
     const size_t before = refusals_.size();
-    if (kind) CheckInlineEntity(given, *kind, label, &refusals_);
+    if (kind) CheckInlineEntity(given, *kind, principal, &refusals_);
     if (refusals_.size() != before) return false;
     *out = given;
     return true;
@@ -255,11 +254,10 @@ class Decider final : public PrincipalScope {
     const Value& given = request_.principal;
     const std::string_view id = StringField(given, "id");
     const dsl::EntityKindDecl* kind = set_.FindEntityKind("user");
-    const std::string label = EntityLabel(given, true);
     if (kind && kind->source == dsl::EntitySource::kRequest) {
-      TakeInline(given, kind, label, &principal_);
+      TakeInline(given, kind, /*principal=*/true, &principal_);
     } else if (const Value* stored = store_.FindUser(id)) {
-      MergeStored(given, *stored, kind, Additions::kRefused, label, &principal_);
+      MergeStored(given, *stored, kind, Additions::kRefused, /*principal=*/true, &principal_);
     } else {
       RequestError(ReasonCode::kUnknownPrincipal,
                    "no principal '" + std::string(id) + "' is known");
@@ -274,15 +272,14 @@ class Decider final : public PrincipalScope {
     const Value& r = request_.resource;
     const std::string_view id = StringField(r, "id"), kind = StringField(r, "kind");
     const dsl::EntityKindDecl* decl = set_.FindEntityKind(kind);
-    const std::string label = EntityLabel(r, false);
     if (const Value* proposed = Field(r, "new"); proposed && !proposed->is_bool()) {
-      refusals_.push_back(
-          {RefusalCode::kInvalidRequest, label, "new",
-           "'new' of " + label + " must be a bool, not a " + std::string(proposed->TypeName())});
+      refusals_.push_back({RefusalCode::kInvalidRequest, EntityLabel(r, false), "new",
+                           "'new' of " + EntityLabel(r, false) + " must be a bool, not a " +
+                               std::string(proposed->TypeName())});
       return;
     }
     if (TrueField(r, "new") || (decl && decl->source == dsl::EntitySource::kRequest)) {
-      TakeInline(r, decl, label, &resource_);
+      TakeInline(r, decl, /*principal=*/false, &resource_);
       return;
     }
     if (id.empty()) {
@@ -299,7 +296,8 @@ class Decider final : public PrincipalScope {
           "no resource '" + std::string(id) + "' is known (a proposed one says \"new\": true)");
       return;
     }
-    if (!MergeStored(r, *stored, decl, Additions::kAllowed, label, &resource_)) return;
+    if (!MergeStored(r, *stored, decl, Additions::kAllowed, /*principal=*/false, &resource_))
+      return;
     if (kind == "organization" && !Field(resource_, "org")) {
       // An organization belongs to itself (InMemoryEntityStore stores it so;
       // this covers stores and requests that do not).

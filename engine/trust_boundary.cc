@@ -100,8 +100,10 @@ std::string ValueProblem(const Value& value, const dsl::AttributeDecl& decl) {
 }
 
 void CheckStoredEntity(const Value& given, const Value& stored, const dsl::EntityKindDecl* kind,
-                       Additions additions, const std::string& label, std::vector<Refusal>* out) {
+                       Additions additions, bool principal, std::vector<Refusal>* out) {
   if (given.kind() != K::kMap) return;
+  // Built only for a refusal: the usual request passes without one.
+  auto label = [&] { return EntityLabel(given, principal); };
   for (const auto& [key, value] : given.map_value().entries()) {
     if (key.kind() != K::kString || NamesEntity(key.string_value())) continue;
     const std::string& name = key.string_value();
@@ -109,38 +111,39 @@ void CheckStoredEntity(const Value& given, const Value& stored, const dsl::Entit
       // No declaration: the store's value stands; repeating it is harmless.
       const Value* kept = stored.kind() == K::kMap ? stored.map_value().FindString(name) : nullptr;
       if (!kept && additions == Additions::kRefused) {
-        Refuse(RefusalCode::kAttributeNotOverridable, label, name,
-               "the request gives attribute '" + name + "' of " + label +
+        Refuse(RefusalCode::kAttributeNotOverridable, label(), name,
+               "the request gives attribute '" + name + "' of " + label() +
                    ", which the store does not hold; only the store says what it is",
                out);
         continue;
       }
       if (!kept || kept->is_error() || value.is_error() || Equal(*kept, value)) continue;
-      Refuse(RefusalCode::kAttributeNotOverridable, label, name,
-             "the request gives attribute '" + name + "' of " + label +
+      Refuse(RefusalCode::kAttributeNotOverridable, label(), name,
+             "the request gives attribute '" + name + "' of " + label() +
                  ", which differs from the stored value; only the store says what it is",
              out);
       continue;
     }
     const dsl::AttributeDecl* decl = FindAttribute(kind->attributes, name);
     if (!decl || decl->from == dsl::AttributeSource::kStore) {
-      Refuse(RefusalCode::kAttributeNotOverridable, label, name,
-             "the request may not give attribute '" + name + "' of " + label +
+      Refuse(RefusalCode::kAttributeNotOverridable, label(), name,
+             "the request may not give attribute '" + name + "' of " + label() +
                  (decl ? ": EntityKind '" + kind->name + "' takes it from the store only"
                        : ": EntityKind '" + kind->name + "' declares no such attribute"),
              out);
       continue;
     }
     if (std::string problem = ValueProblem(value, *decl); !problem.empty()) {
-      Refuse(RefusalCode::kInvalidRequest, label, name,
-             "attribute '" + name + "' of " + label + " " + problem, out);
+      Refuse(RefusalCode::kInvalidRequest, label(), name,
+             "attribute '" + name + "' of " + label() + " " + problem, out);
     }
   }
 }
 
-void CheckInlineEntity(const Value& given, const dsl::EntityKindDecl& kind,
-                       const std::string& label, std::vector<Refusal>* out) {
+void CheckInlineEntity(const Value& given, const dsl::EntityKindDecl& kind, bool principal,
+                       std::vector<Refusal>* out) {
   if (given.kind() != K::kMap) return;
+  auto label = [&] { return EntityLabel(given, principal); };
   const MapValue& map = given.map_value();
   for (const auto& [key, value] : map.entries()) {
     if (key.kind() != K::kString) continue;
@@ -148,19 +151,19 @@ void CheckInlineEntity(const Value& given, const dsl::EntityKindDecl& kind,
     const dsl::AttributeDecl* decl = FindAttribute(kind.attributes, name);
     if (!decl) {
       if (NamesEntity(name)) continue;
-      Refuse(RefusalCode::kInvalidRequest, label, name,
-             "unknown attribute '" + name + "' of " + label + ": EntityKind '" + kind.name +
+      Refuse(RefusalCode::kInvalidRequest, label(), name,
+             "unknown attribute '" + name + "' of " + label() + ": EntityKind '" + kind.name +
                  "' does not declare it",
              out);
     } else if (std::string problem = ValueProblem(value, *decl); !problem.empty()) {
-      Refuse(RefusalCode::kInvalidRequest, label, name,
-             "attribute '" + name + "' of " + label + " " + problem, out);
+      Refuse(RefusalCode::kInvalidRequest, label(), name,
+             "attribute '" + name + "' of " + label() + " " + problem, out);
     }
   }
   for (const auto& decl : kind.attributes) {
     if (decl.optional || map.FindString(decl.name)) continue;
-    Refuse(RefusalCode::kInvalidRequest, label, decl.name,
-           label + " lacks the required attribute '" + decl.name + "' (EntityKind '" + kind.name +
+    Refuse(RefusalCode::kInvalidRequest, label(), decl.name,
+           label() + " lacks the required attribute '" + decl.name + "' (EntityKind '" + kind.name +
                "')",
            out);
   }

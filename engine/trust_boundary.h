@@ -51,13 +51,14 @@ enum class Additions { kAllowed, kRefused };
 
 // Checks the request's attributes `given` for an entity the store holds as
 // `stored`. `kind` is the entity's EntityKind, or nullptr when none is
-// declared; `additions` applies only then.
+// declared; `additions` applies only then. `principal` says which entity it is
+// (for messages, built only when something is refused).
 void CheckStoredEntity(const Value& given, const Value& stored, const dsl::EntityKindDecl* kind,
-                       Additions additions, const std::string& label, std::vector<Refusal>* out);
+                       Additions additions, bool principal, std::vector<Refusal>* out);
 
 // Validates an entity taken inline from the request against its EntityKind.
-void CheckInlineEntity(const Value& given, const dsl::EntityKindDecl& kind,
-                       const std::string& label, std::vector<Refusal>* out);
+void CheckInlineEntity(const Value& given, const dsl::EntityKindDecl& kind, bool principal,
+                       std::vector<Refusal>* out);
 
 // What is wrong with `value` as declared by `decl` (its type, its `values`);
 // empty when nothing is. JSON forms count: an RFC 3339 string is a timestamp.
