@@ -18,6 +18,9 @@
 
 namespace castellan::engine {
 
+struct CompiledRole;
+struct CompiledGroup;
+
 class EntityStore {
  public:
   virtual ~EntityStore() = default;
@@ -26,6 +29,17 @@ class EntityStore {
   virtual const Value* FindUser(std::string_view id) const = 0;
   // Any other resource, by kind ("product", "group", ...) and id.
   virtual const Value* FindResource(std::string_view kind, std::string_view id) const = 0;
+  // A custom role or customer group the tenant `partner` (`owner`) defined as
+  // data (engine/entity_snapshot.h); nullptr when there is none. Policy-file
+  // roles and groups come from the PolicySet.
+  virtual const CompiledRole* FindCustomRole(std::string_view /*partner*/,
+                                             std::string_view /*name*/) const {
+    return nullptr;
+  }
+  virtual const CompiledGroup* FindCustomerGroup(std::string_view /*owner*/,
+                                                 std::string_view /*name*/) const {
+    return nullptr;
+  }
 };
 
 // An immutable store over in-memory tables, filled once before it is shared.
