@@ -27,6 +27,13 @@ class EntityFileTest : public ::testing::Test {
     std::ofstream(dir_ / name) << text;
     return dir_ / name;
   }
+  // Loads and compiles policies from one in-memory file.
+  static std::shared_ptr<const engine::PolicySet> Policies(const std::string& yaml) {
+    dsl::LoadResult loaded = dsl::LoadPolicyFiles({{"p.yaml", yaml}}, engine::PolicyEnvironments());
+    EXPECT_TRUE(loaded.source) << loaded.FormattedDiagnostics();
+    if (!loaded.source) return nullptr;
+    return engine::PolicySet::Compile(std::move(*loaded.source)).set;
+  }
   fs::path dir_;
 };
 
@@ -154,14 +161,11 @@ TEST_F(EntityFileTest, AnAliasCollidingWithAnotherUserIsALoadError) {
 }
 
 TEST_F(EntityFileTest, WarnsWherePrincipalPermissionsEmptyABinding) {
-  dsl::LoadResult policies = dsl::LoadPolicyFiles(
-      {{"p.yaml",
-        "kind: Permissions\npermissions: {read: {}, write: {}, bill: {}}\n---\n"
-        "kind: Role\nname: viewer\nlevel: partner\ngrants: [read]\n---\n"
-        "kind: Role\nname: billing\nlevel: partner\ngrants: [bill]\n"}},
-      engine::PolicyEnvironments());
-  ASSERT_TRUE(policies.source) << policies.FormattedDiagnostics();
-  auto set = engine::PolicySet::Compile(std::move(*policies.source)).set;
+  auto set = Policies(
+      "kind: Permissions\npermissions: {read: {}, write: {}, bill: {}}\n---\n"
+      "kind: Role\nname: viewer\nlevel: partner\ngrants: [read]\n---\n"
+      "kind: Role\nname: billing\nlevel: partner\ngrants: [bill]\n");
+  ASSERT_TRUE(set);
   auto path = Write("entities.yaml", R"(users:
   - {id: u-1, roles: [viewer, billing], permissions: [read]}
   - {id: u-2, roles: [viewer, {role: billing, permissions: [bill]}], permissions: [read]}
@@ -178,14 +182,10 @@ TEST_F(EntityFileTest, WarnsWherePrincipalPermissionsEmptyABinding) {
 }
 
 TEST_F(EntityFileTest, GivenPoliciesTheEntitiesBecomeASnapshotAndProblemsArePositioned) {
-  dsl::LoadResult policies =
-      dsl::LoadPolicyFiles({{"p.yaml",
-                             "kind: Permissions\npermissions: {read: {}, secret: {}}\n---\n"
-                             "kind: CustomRoles\nlevel: partner\nscope: [assigned_customers]\n"
-                             "permissions: [read]\n"}},
-                           engine::PolicyEnvironments());
-  ASSERT_TRUE(policies.source) << policies.FormattedDiagnostics();
-  auto set = engine::PolicySet::Compile(std::move(*policies.source)).set;
+  auto set = Policies(
+      "kind: Permissions\npermissions: {read: {}, secret: {}}\n---\n"
+      "kind: CustomRoles\nlevel: partner\nscope: [assigned_customers]\npermissions: [read]\n");
+  ASSERT_TRUE(set);
   auto good = Write("good_entities.yaml", R"(organizations:
   - {id: acme}
 users:
