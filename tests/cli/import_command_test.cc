@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/cli_run.h"
+#include "cli/temp_dir.h"
 
 namespace {
 
@@ -18,31 +19,7 @@ using castellan::testing::CommandRun;
 constexpr const char* kPolicies =
     " --policies " CASTELLAN_SOURCE_DIR "/tests/cli/testdata/store_pack";
 
-class ImportCommand : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "castellan-cli-import-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string Store() const { return " --data-dir " + (dir_ / "data").string(); }
-  std::string Write(const std::string& name, const std::string& text) {
-    const auto path = dir_ / name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path.string();
-  }
-  static std::string Read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
-  std::filesystem::path dir_;
-};
+class ImportCommand : public castellan::testing::TempDirTest {};
 
 TEST_F(ImportCommand, ImportsThenExportsTheSameBytesAgain) {
   const std::string first = Write("entities.yaml", R"(organizations:

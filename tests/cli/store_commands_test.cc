@@ -8,46 +8,23 @@
 #include <sstream>
 
 #include "cli/cli_run.h"
+#include "cli/temp_dir.h"
 
 namespace {
 
 using castellan::testing::Castellan;
 using castellan::testing::CommandRun;
 
-class StoreCommands : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "castellan-cli-store-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string DataDir() const { return " --data-dir " + (dir_ / "data").string(); }
-  std::string Write(const std::string& name, const std::string& text) {
-    const auto path = dir_ / name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path.string();
-  }
-  static std::string Read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
-  std::filesystem::path dir_;
-};
+class StoreCommands : public castellan::testing::TempDirTest {};
 
 TEST_F(StoreCommands, MigratePrintsTheSchemaVersionAndIsIdempotent) {
-  CommandRun first = Castellan("migrate" + DataDir());
+  CommandRun first = Castellan("migrate" + Store());
   EXPECT_EQ(first.exit_code, 0) << first.output;
   EXPECT_EQ(first.output, "sqlite store: schema version 0 -> 1 (1 migration applied)\n");
   struct stat info {};
   ASSERT_EQ(stat((dir_ / "data").c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0700u);
-  CommandRun again = Castellan("migrate" + DataDir());
+  CommandRun again = Castellan("migrate" + Store());
   EXPECT_EQ(again.output, "sqlite store: schema version 1 -> 1 (0 migrations applied)\n");
   CommandRun url = Castellan("migrate --store sqlite:" + (dir_ / "other.db").string());
   EXPECT_EQ(url.exit_code, 0) << url.output;
@@ -55,19 +32,19 @@ TEST_F(StoreCommands, MigratePrintsTheSchemaVersionAndIsIdempotent) {
 }
 
 TEST_F(StoreCommands, ExportOfAnEmptyStore) {
-  ASSERT_EQ(Castellan("migrate" + DataDir()).exit_code, 0);
-  CommandRun yaml = Castellan("export" + DataDir());
+  ASSERT_EQ(Castellan("migrate" + Store()).exit_code, 0);
+  CommandRun yaml = Castellan("export" + Store());
   EXPECT_EQ(yaml.exit_code, 0) << yaml.output;
   EXPECT_EQ(yaml.output, "organizations: []\nusers: []\nresources: []\n");
-  CommandRun json = Castellan("export --format json" + DataDir());
+  CommandRun json = Castellan("export --format json" + Store());
   EXPECT_EQ(json.output, "{\n  \"organizations\": [],\n  \"users\": [],\n  \"resources\": []\n}\n");
 }
 
 TEST_F(StoreCommands, UsageAndStoreErrorsExitTwo) {
-  EXPECT_EQ(Castellan("export" + DataDir()).exit_code, 2);  // no data directory yet
-  EXPECT_EQ(Castellan("export --format xml" + DataDir()).exit_code, 2);
+  EXPECT_EQ(Castellan("export" + Store()).exit_code, 2);  // no data directory yet
+  EXPECT_EQ(Castellan("export --format xml" + Store()).exit_code, 2);
   EXPECT_EQ(Castellan("export --store a.db --data-dir b").exit_code, 2);
-  EXPECT_EQ(Castellan("migrate extra" + DataDir()).exit_code, 2);
+  EXPECT_EQ(Castellan("migrate extra" + Store()).exit_code, 2);
   EXPECT_EQ(Castellan("migrate --store sqlite:/nonexistent/dir/x.db").exit_code, 2);
   // An unmigrated store is not exported.
   CommandRun unmigrated = Castellan("export --store sqlite:" + (dir_ / "empty.db").string());
