@@ -97,7 +97,7 @@ std::unique_ptr<storage::Store> OpenMigratedStore(const std::string& url, std::s
     if (!dir.empty() && !fs::exists(dir, ec)) {
       fs::create_directories(dir, ec);
       if (ec) {
-        *error = "cannot create " + dir.string() + ": " + ec.message();
+        *error = "cannot create the store's directory " + dir.string() + ": " + ec.message();
         return nullptr;
       }
       ::chmod(dir.c_str(), 0700);
