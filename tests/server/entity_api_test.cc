@@ -6,7 +6,7 @@
 
 #include <set>
 
-#include "tests/server/server_process.h"
+#include "server_process.h"
 
 namespace castellan::testing {
 namespace {
@@ -203,40 +203,30 @@ TEST_F(EntityApi, ListPagesByIdWithFilters) {
   EXPECT_EQ(server_->Call("GET", "/v1/entities/product?limit=0", "", kAdmin).status, 400);
 }
 
-TEST_F(EntityApi, ImportIsAllOrNothingWithEveryProblemsPath){
-    const json bad =
-        {{"users",
-          {{{"id", "imp1@acme.example"}, {"org", "acme"}, {"status", "active"}}},
-          {{"id", "imp2@acme.example"}, {"org", "acme"}, {"roles", {{{"role", 7}}}}}}}},
-{
-  "resources", {
-    {
-      {"kind", "customer_group"}, {"id", "g"}, {"org", "acme"}, {
-        "match", "(("
-      }
-    }
-  }
-}
-};
-Reply refused = server_->Call("POST", "/v1/entities:import", bad.dump(), kWriter);
-ASSERT_EQ(refused.status, 400) << refused.body;
-const json problems = refused.Json()["error"]["problems"];
-ASSERT_GE(problems.size(), 2u) << refused.body;
-std::set<std::string> paths;
-for (const auto& p : problems) paths.insert(p["path"].get<std::string>().substr(0, 9));
-EXPECT_TRUE(paths.count("/users/1/")) << refused.body;
-EXPECT_TRUE(paths.count("/resource")) << refused.body;
-EXPECT_EQ(server_->Call("GET", "/v1/entities/user/imp1@acme.example", "", kWriter).status, 404)
-    << "nothing was written";
+TEST_F(EntityApi, ImportIsAllOrNothingWithEveryProblemsPath) {
+  const json bad = json::parse(R"({
+    "users": [
+      {"id": "imp1@acme.example", "org": "acme", "status": "active"},
+      {"id": "imp2@acme.example", "org": "acme", "roles": [{"role": 7}]}],
+    "resources": [{"kind": "customer_group", "id": "g", "org": "acme", "match": "(("}]})");
+  Reply refused = server_->Call("POST", "/v1/entities:import", bad.dump(), kWriter);
+  ASSERT_EQ(refused.status, 400) << refused.body;
+  const json problems = refused.Json()["error"]["problems"];
+  ASSERT_GE(problems.size(), 2u) << refused.body;
+  std::set<std::string> paths;
+  for (const auto& p : problems) paths.insert(p["path"].get<std::string>().substr(0, 9));
+  EXPECT_TRUE(paths.count("/users/1/")) << refused.body;
+  EXPECT_TRUE(paths.count("/resource")) << refused.body;
+  EXPECT_EQ(server_->Call("GET", "/v1/entities/user/imp1@acme.example", "", kWriter).status, 404)
+      << "nothing was written";
 
-const json good = {
-    {"users", {{{"id", "imp1@acme.example"}, {"org", "acme"}, {"status", "active"}}}}}
-};
-Reply ok = server_->Call("POST", "/v1/entities:import", good.dump(), kWriter);
-ASSERT_EQ(ok.status, 200) << ok.body;
-EXPECT_EQ(ok.Json()["imported"], 1);
-EXPECT_GT(ok.Json()["entity_version"].get<uint64_t>(), 0u);
-EXPECT_EQ(server_->Call("GET", "/v1/entities/user/imp1@acme.example", "", kWriter).status, 200);
+  const json good = json::parse(R"({"users": [{"id": "imp1@acme.example", "org": "acme",
+      "status": "active", "roles": ["partner.user"], "customer_access": {"all": true}}]})");
+  Reply ok = server_->Call("POST", "/v1/entities:import", good.dump(), kWriter);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.Json()["imported"], 1);
+  EXPECT_GT(ok.Json()["entity_version"].get<uint64_t>(), 0u);
+  EXPECT_EQ(server_->Call("GET", "/v1/entities/user/imp1@acme.example", "", kWriter).status, 200);
 }
 
 TEST_F(EntityApi, TheDecisionLogKeepsEachActionDecisionWithFiltersAndPages) {
