@@ -108,6 +108,15 @@ bool ParseBool(const std::string& s, bool* out) {
   return false;
 }
 
+// "a.yaml,dir" adds two paths.
+void AddPaths(const std::string& value, std::vector<std::filesystem::path>* out) {
+  std::stringstream in(value);
+  std::string part;
+  while (std::getline(in, part, ',')) {
+    if (!part.empty()) out->emplace_back(part);
+  }
+}
+
 // Applies one setting by its config-file key.
 bool Apply(const std::string& key, const std::string& value, const std::string& source,
            ServerConfig* c, std::string* error) {
@@ -127,23 +136,15 @@ bool Apply(const std::string& key, const std::string& value, const std::string& 
   } else if (key == "policies") {
     c->policies = value;
   } else if (key == "entities") {
-    std::stringstream in(value);
-    std::string part;
-    while (std::getline(in, part, ',')) {
-      if (!part.empty()) c->entities.emplace_back(part);
-    }
-  } else if (key == "admin_token_file") {
+    AddPaths(value, &c->entities);
+  } else if (key == "admin_token_file" || key == "entities_token_file") {
+    std::string* token = key == "admin_token_file" ? &c->admin_token : &c->entities_token;
     std::ifstream in(value);
     if (!in) return fail("cannot read the token file");
-    std::getline(in, c->admin_token);
-    if (c->admin_token.empty()) return fail("the token file is empty");
+    std::getline(in, *token);
+    if (token->empty()) return fail("the token file is empty");
   } else if (key == "admin_token") {
     c->admin_token = value;
-  } else if (key == "entities_token_file") {
-    std::ifstream in(value);
-    if (!in) return fail("cannot read the token file");
-    std::getline(in, c->entities_token);
-    if (c->entities_token.empty()) return fail("the token file is empty");
   } else if (key == "entities_token") {
     c->entities_token = value;
   } else if (key == "store") {
@@ -153,11 +154,7 @@ bool Apply(const std::string& key, const std::string& value, const std::string& 
     if (value.empty()) return fail("expected a directory");
     c->data_dir = value;
   } else if (key == "seed_entities") {
-    std::stringstream in(value);
-    std::string part;
-    while (std::getline(in, part, ',')) {
-      if (!part.empty()) c->seed_entities.emplace_back(part);
-    }
+    AddPaths(value, &c->seed_entities);
   } else if (key == "decision_log") {
     bool on = false;
     if (value == "on" || value == "off") {
