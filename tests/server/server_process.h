@@ -35,7 +35,21 @@ struct Reply {
   std::string body;
   std::string request_id;
   std::string content_type;
+  std::map<std::string, std::string> headers;  // every response header, by name as sent
   json Json() const { return json::parse(body, nullptr, false); }
+  std::string Header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+// Store mode: entities in a SQLite store in the server's temporary directory,
+// seeded from the pack's entities.yaml on first start, written with the
+// entities token ("entities-token"); `policy_files` are added to the pack's
+// copy (name -> YAML text) before the server starts.
+struct StoreMode {
+  std::map<std::string, std::string> policy_files;
+  bool seed = true;
 };
 
 class Server {
@@ -47,19 +61,61 @@ class Server {
 
   // The same on another pack: a policy directory with its entities.yaml.
   Server(const fs::path& pack, std::vector<std::string> extra) {
+    Prepare(pack);
+    std::vector<std::string> args = BaseArgs();
+    args.insert(args.end(), {"--entities", (dir_ / "policies" / "entities.yaml").string()});
+    args.insert(args.end(), extra.begin(), extra.end());
+    Start(args);
+  }
+
+  Server(const fs::path& pack, std::vector<std::string> extra, const StoreMode& mode) {
+    Prepare(pack);
+    for (const auto& [name, text] : mode.policy_files)
+      std::ofstream(dir_ / "policies" / name) << text;
+    std::ofstream(dir_ / "entities-token") << "entities-token\n";
+    // The entity files move out of the policy directory: the store holds them.
+    fs::rename(dir_ / "policies" / "entities.yaml", dir_ / "seed-entities.yaml");
+    args_ = BaseArgs();
+    args_.insert(args_.end(), {"--data-dir", (dir_ / "data").string(), "--entities-token-file",
+                               (dir_ / "entities-token").string()});
+    if (mode.seed) {
+      args_.insert(args_.end(), {"--seed-entities", (dir_ / "seed-entities.yaml").string()});
+    }
+    args_.insert(args_.end(), extra.begin(), extra.end());
+    Start(args_);
+  }
+
+  // Stops (SIGTERM) and starts again with the same arguments and data.
+  void Restart() {
+    if (!stopped_) Stop();
+    stopped_ = false;
+    port_ = 0;
+    Start(args_);
+  }
+
+  ~Server() {
+    if (pid_ > 0 && !stopped_) Stop();
+    fs::remove_all(dir_);
+  }
+
+ private:
+  void Prepare(const fs::path& pack) {
     dir_ = fs::temp_directory_path() /
            ("castellan_serve_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "policies");
     fs::copy(pack, dir_ / "policies", fs::copy_options::recursive);
     std::ofstream(dir_ / "token") << "s3cret-token\n";
-    std::vector<std::string> args = {
-        CASTELLAN_BINARY,     "serve",
-        "--listen",           "127.0.0.1:0",
-        "--policies",         (dir_ / "policies").string(),
-        "--entities",         (dir_ / "policies" / "entities.yaml").string(),
-        "--admin-token-file", (dir_ / "token").string()};
-    args.insert(args.end(), extra.begin(), extra.end());
+  }
+
+  std::vector<std::string> BaseArgs() const {
+    return {CASTELLAN_BINARY,     "serve",
+            "--listen",           "127.0.0.1:0",
+            "--policies",         (dir_ / "policies").string(),
+            "--admin-token-file", (dir_ / "token").string()};
+  }
+
+  void Start(std::vector<std::string> args) {
     log_path_ = dir_ / "log";
     pid_ = fork();
     if (pid_ == 0) {
@@ -84,16 +140,23 @@ class Server {
           port_ = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
         }
       }
+      // An exit before listening (a usage error) ends the wait.
+      int status = 0;
+      if (port_ == 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
+        stopped_ = true;
+        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return;
+      }
     }
   }
 
-  ~Server() {
-    if (pid_ > 0 && !stopped_) Stop();
-    fs::remove_all(dir_);
-  }
+ public:
+  // The exit status when the server ended before it listened, else -1.
+  int exit_status() const { return exit_status_; }
 
   // SIGTERM, then the exit status.
   int Stop() {
+    if (stopped_) return exit_status_;
     kill(pid_, SIGTERM);
     int status = 0;
     waitpid(pid_, &status, 0);
@@ -123,6 +186,7 @@ class Server {
       reply.body = text.str();
       reply.request_id = response.get("X-Request-Id", "");
       reply.content_type = response.getContentType();
+      for (const auto& [name, value] : response) reply.headers[name] = value;
     } catch (const Poco::Exception& e) {
       reply.body = e.displayText();
     }
@@ -151,6 +215,8 @@ class Server {
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   bool stopped_ = false;
+  int exit_status_ = -1;
+  std::vector<std::string> args_;
 };
 
 const json kNow = {{"now", "2026-11-02T12:00:00Z"}};
