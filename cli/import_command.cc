@@ -1,13 +1,12 @@
 #include <filesystem>
 #include <iostream>
-#include <map>
 
 #include "api/entity_file.h"
 #include "cli/arguments.h"
 #include "cli/commands.h"
 #include "cli/store_url.h"
-#include "engine/entity_snapshot.h"
 #include "engine/policy_set.h"
+#include "storage/entity_import.h"
 #include "storage/store.h"
 
 namespace castellan::cli {
@@ -78,11 +77,6 @@ bool Parse(const std::vector<std::string>& args, ImportArguments* out, std::stri
   return true;
 }
 
-std::string Label(const engine::EntityProblem& problem) {
-  return problem.kind + "/" + problem.id + " " + (problem.path.empty() ? "/" : problem.path) +
-         ": " + problem.message;
-}
-
 }  // namespace
 
 int ImportCommand(const std::vector<std::string>& args) {
@@ -108,82 +102,36 @@ int ImportCommand(const std::vector<std::string>& args) {
               << "' are invalid; nothing imported\n";
     return kExitUsage;
   }
-  api::EntityLoadResult loaded = api::LoadEntityFiles(parsed.paths, policies.set.get());
-  std::cerr << api::FormatWarnings(loaded.warnings);
-  dsl::Diagnostics problems = loaded.diagnostics;
-  // Where each record was written, to place the problems the store's own
-  // entities reveal.
-  std::map<std::pair<std::string, std::string>, size_t> index;
-  for (size_t i = 0; i < loaded.records.size(); ++i) {
-    const engine::EntityRecord& record = loaded.records[i];
-    index.emplace(std::make_pair(record.kind, record.id), i);
-    for (const engine::EntityProblem& problem : engine::ValidateEntity(record, *policies.set)) {
-      problems.push_back(api::ProblemDiagnostic(problem, loaded.positions[i]));
-    }
-  }
-  const auto report = [&](const dsl::Diagnostics& diagnostics,
-                          const std::vector<std::string>& unplaced) {
-    dsl::Diagnostics sorted = diagnostics;
-    dsl::SortDiagnostics(sorted);
-    for (const dsl::Diagnostic& d : sorted) std::cout << d.ToString() << "\n";
-    for (const std::string& line : unplaced) std::cout << line << "\n";
-    const size_t count = sorted.size() + unplaced.size();
-    std::cout << count << (count == 1 ? " problem" : " problems") << "; nothing imported\n";
-    return kExitFailure;
-  };
-  if (!problems.empty()) return report(problems, {});
-
   storage::Status status = storage::Status::Ok();
   auto store = storage::Store::Open(url, &status);
   int applied = 0;
   if (store) status = store->Migrate(&applied);
-
-  // The entities as the store will hold them, checked together: references
-  // to stored entities resolve, and a stored entity the import breaks shows.
-  std::vector<engine::EntityRecord> next = loaded.records;
-  if (status.ok() && !parsed.replace) {
-    std::vector<storage::StoredEntity> stored;
-    uint64_t data_version = 0;
-    status = store->LoadAll(&stored, &data_version);
-    for (storage::StoredEntity& entity : stored) {
-      if (!index.count({entity.record.kind, entity.record.id})) {
-        next.push_back(std::move(entity.record));
-      }
-    }
-  }
   if (!status.ok()) {
     std::cerr << "castellan import: " << status.message() << "\n";
     return kExitUsage;
   }
-  engine::EntitySnapshot::Result built =
-      engine::EntitySnapshot::Build(std::move(next), policies.set, 0);
-  if (!built.snapshot) {
-    dsl::Diagnostics placed;
-    std::vector<std::string> unplaced;
-    for (const engine::EntityProblem& problem : built.problems) {
-      const auto it = index.find({problem.kind, problem.id});
-      if (it != index.end()) {
-        placed.push_back(api::ProblemDiagnostic(problem, loaded.positions[it->second]));
-      } else {
-        unplaced.push_back(Label(problem));
-      }
-    }
-    return report(placed, unplaced);
-  }
-
-  storage::WriteResult result;
-  status = store->Import(loaded.records, parsed.replace, &result);
-  if (!status.ok()) {
-    std::cerr << "castellan import: " << status.message() << "\n";
-    return kExitUsage;
-  }
-  if (result.outcome != storage::WriteOutcome::kDone) {
-    std::cout << "castellan import: " << result.message << "; nothing imported\n";
+  storage::EntityImport import =
+      storage::ImportEntityFiles(parsed.paths, policies.set, *store, parsed.replace);
+  std::cerr << api::FormatWarnings(import.warnings);
+  if (!import.problems.empty() || !import.unplaced.empty()) {
+    dsl::SortDiagnostics(import.problems);
+    for (const dsl::Diagnostic& d : import.problems) std::cout << d.ToString() << "\n";
+    for (const std::string& line : import.unplaced) std::cout << line << "\n";
+    const size_t count = import.problems.size() + import.unplaced.size();
+    std::cout << count << (count == 1 ? " problem" : " problems") << "; nothing imported\n";
     return kExitFailure;
   }
-  std::cout << "imported " << loaded.records.size()
-            << (loaded.records.size() == 1 ? " entity" : " entities") << " into the "
-            << store->backend() << " store; data version " << result.data_version << "\n";
+  if (!import.status.ok()) {
+    std::cerr << "castellan import: " << import.status.message() << "\n";
+    return kExitUsage;
+  }
+  if (import.result.outcome != storage::WriteOutcome::kDone) {
+    std::cout << "castellan import: " << import.result.message << "; nothing imported\n";
+    return kExitFailure;
+  }
+  std::cout << "imported " << import.count << (import.count == 1 ? " entity" : " entities")
+            << " into the " << store->backend() << " store; data version "
+            << import.result.data_version << "\n";
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 
 #include "api/json_value.h"
 #include "api/strict_json.h"
+#include "storage/entity_columns.h"
 
 namespace castellan::server {
 namespace {
@@ -86,6 +87,9 @@ EntityWriteOutcome EntityWriter::Commit(std::vector<engine::EntityRecord> puts,
     for (const engine::EntityRecord& record : puts) {
       for (auto& p : engine::ValidateEntity(record, *current.policies)) {
         out.problems.push_back(place(std::move(p)));
+      }
+      if (std::optional<engine::EntityProblem> p = storage::UnstorableProblem(record)) {
+        out.problems.push_back(place(std::move(*p)));
       }
     }
     if (!out.problems.empty()) {

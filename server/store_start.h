@@ -32,10 +32,4 @@ struct StoreStart {
 // migrated (exit 2), false for seed files with problems (exit 1).
 bool StartStore(const ServerConfig& config, StoreStart* out, std::string* error, bool* usage);
 
-// Entity files (or directories searched for *entities.yaml|yml|json) as
-// records, in file order; false with `error` on a file that cannot be read.
-// The entities themselves are checked by the write that stores them.
-bool ReadEntityRecords(const std::vector<std::filesystem::path>& paths,
-                       std::vector<engine::EntityRecord>* out, std::string* error);
-
 }  // namespace castellan::server

@@ -54,6 +54,14 @@ EntityTable TableOf(std::string_view kind) {
   return EntityTable::kResources;
 }
 
+std::optional<engine::EntityProblem> UnstorableProblem(const engine::EntityRecord& record) {
+  EntityRow row;
+  std::string error;
+  if (ToRow(record, &row, &error)) return std::nullopt;
+  return engine::EntityProblem{record.kind, record.id, "", "invalid_entity",
+                               error + ": the store cannot hold it"};
+}
+
 bool IsKeyText(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     const size_t length = Utf8Length(text, i);

@@ -7,11 +7,13 @@
 // No database here: storage/sql_store.cc binds these values as parameters.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/entity_record.h"
+#include "engine/entity_snapshot.h"
 
 namespace castellan::storage {
 
@@ -44,6 +46,10 @@ bool ToRow(const engine::EntityRecord& record, EntityRow* row, std::string* erro
 // does not parse (the database was changed behind the store's back).
 bool FromRow(std::string kind, std::string id, const std::string& attributes,
              engine::EntityRecord* record, std::string* error);
+
+// The problem a write of `record` would meet in ToRow (a user's mistake, so
+// a 400 rather than a failed transaction), or nothing.
+std::optional<engine::EntityProblem> UnstorableProblem(const engine::EntityRecord& record);
 
 // True when `text` is UTF-8 without a NUL byte: what a key column holds.
 bool IsKeyText(std::string_view text);
