@@ -45,46 +45,53 @@ class Server {
   explicit Server(std::vector<std::string> extra = {})
       : Server(CASTELLAN_SOURCE_DIR "/policies", std::move(extra)) {}
 
+  // Where a server reads its entities: the pack's entities.yaml (read-only
+  // file mode), or a SQLite store in a fresh data directory (store mode; empty
+  // until something is imported, writable with kEntitiesToken).
+  enum class Entities { kFiles, kStore };
+
   // The same on another pack: a policy directory with its entities.yaml.
-  Server(const fs::path& pack, std::vector<std::string> extra) {
+  Server(const fs::path& pack, std::vector<std::string> extra,
+         Entities entities = Entities::kFiles) {
     dir_ = fs::temp_directory_path() /
            ("castellan_serve_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "policies");
     fs::copy(pack, dir_ / "policies", fs::copy_options::recursive);
     std::ofstream(dir_ / "token") << "s3cret-token\n";
-    std::vector<std::string> args = {
-        CASTELLAN_BINARY,     "serve",
-        "--listen",           "127.0.0.1:0",
-        "--policies",         (dir_ / "policies").string(),
-        "--entities",         (dir_ / "policies" / "entities.yaml").string(),
-        "--admin-token-file", (dir_ / "token").string()};
-    args.insert(args.end(), extra.begin(), extra.end());
+    args_ = {CASTELLAN_BINARY,     "serve",
+             "--listen",           "127.0.0.1:0",
+             "--policies",         (dir_ / "policies").string(),
+             "--admin-token-file", (dir_ / "token").string()};
+    if (entities == Entities::kFiles) {
+      args_.insert(args_.end(), {"--entities", (dir_ / "policies" / "entities.yaml").string()});
+    } else {
+      std::ofstream(dir_ / "entities-token") << kEntitiesToken << "\n";
+      args_.insert(args_.end(), {"--data-dir", data_dir().string(), "--entities-token-file",
+                                 (dir_ / "entities-token").string()});
+    }
+    args_.insert(args_.end(), extra.begin(), extra.end());
     log_path_ = dir_ / "log";
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* log = std::fopen(log_path_.c_str(), "w");
-      dup2(fileno(log), STDOUT_FILENO);
-      dup2(fileno(log), STDERR_FILENO);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    // The first log line says where it listens.
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-      std::ifstream in(log_path_);
-      std::string line;
-      while (std::getline(in, line)) {
-        json j = json::parse(line, nullptr, false);
-        if (j.is_object() && j.value("event", "") == "listening") {
-          const std::string address = j["address"];
-          port_ = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
-        }
-      }
-    }
+    Launch();
+  }
+
+  // The bearer token that may write entities in store mode.
+  static constexpr const char* kEntitiesToken = "entities-s3cret";
+  fs::path data_dir() const { return dir_ / "data"; }
+
+  // SIGKILL: no chance to flush or close anything.
+  void Kill() {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    stopped_ = true;
+  }
+
+  // Starts the same command again (after Stop or Kill), on the same
+  // directories; port() is the new port, 0 if it did not start.
+  void Restart() {
+    stopped_ = false;
+    Launch();
   }
 
   ~Server() {
@@ -146,7 +153,37 @@ class Server {
   const fs::path& dir() const { return dir_; }
 
  private:
+  void Launch() {
+    port_ = 0;
+    fs::remove(log_path_);
+    pid_ = fork();
+    if (pid_ == 0) {
+      FILE* log = std::fopen(log_path_.c_str(), "w");
+      dup2(fileno(log), STDOUT_FILENO);
+      dup2(fileno(log), STDERR_FILENO);
+      std::vector<char*> argv;
+      for (auto& a : args_) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    // The first log line says where it listens.
+    for (int i = 0; i < 400 && port_ == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      std::ifstream in(log_path_);
+      std::string line;
+      while (std::getline(in, line)) {
+        json j = json::parse(line, nullptr, false);
+        if (j.is_object() && j.value("event", "") == "listening") {
+          const std::string address = j["address"];
+          port_ = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+        }
+      }
+    }
+  }
+
   static inline int counter_ = 0;
+  std::vector<std::string> args_;
   fs::path dir_, log_path_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
