@@ -35,6 +35,7 @@ struct Reply {
   std::string body;
   std::string request_id;
   std::string content_type;
+  std::string etag;  // the ETag header, as sent ("\"7\"")
   json Json() const { return json::parse(body, nullptr, false); }
 };
 
@@ -130,6 +131,7 @@ class Server {
       reply.body = text.str();
       reply.request_id = response.get("X-Request-Id", "");
       reply.content_type = response.getContentType();
+      reply.etag = response.get("ETag", "");
     } catch (const Poco::Exception& e) {
       reply.body = e.displayText();
     }
