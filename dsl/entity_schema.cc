@@ -8,6 +8,7 @@
 
 #include "dsl/internal/yaml_keys.h"
 #include "dsl/name_literals.h"
+#include "dsl/parser.h"
 
 namespace castellan::dsl {
 namespace {
@@ -391,6 +392,30 @@ Shapes GroupShapes(const PolicySource& source) {
     shapes["customer"] = EntityShape(*org);
   }
   return shapes;
+}
+
+std::optional<Condition> CheckStoredMatch(const std::string& text, const PolicySource& source,
+                                          const CheckEnvironment& env, Diagnostics& diagnostics) {
+  if (text.empty()) {
+    diagnostics.push_back({"", 1, 1, "the match must be an expression", "schema"});
+    return std::nullopt;
+  }
+  ParseResult parsed = ParseExpression(text, "", SourceMap::Contiguous(text));
+  diagnostics.insert(diagnostics.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
+  if (!parsed.expr) return std::nullopt;
+  const Shapes shapes = GroupShapes(source);
+  CheckResult checked = Check(*parsed.expr, env, "", shapes.empty() ? nullptr : &shapes);
+  diagnostics.insert(diagnostics.end(), checked.diagnostics.begin(), checked.diagnostics.end());
+  if (!checked.diagnostics.empty()) return std::nullopt;
+  if (!checked.type.is_dyn() && checked.type.kind() != Type::Kind::kBool) {
+    diagnostics.push_back(
+        {"", 1, 1, "the match must be a bool expression, but it is " + checked.type.ToString(),
+         "type"});
+    return std::nullopt;
+  }
+  return Condition{std::shared_ptr<const Expr>(std::move(parsed.expr)),
+                   std::make_shared<const Resolutions>(std::move(checked.resolutions)), text,
+                   Location{"", 1, 1}};
 }
 
 void CheckEntitySchema(PolicySource& source, const PolicyEnvironments& env,

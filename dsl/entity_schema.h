@@ -51,6 +51,15 @@ std::vector<AttributeDecl> ReadAttributes(const YAML::Node& node, AttributeUse u
 Shapes RuleShapes(const PolicySource& source, const RuleDecl& rule);
 Shapes GroupShapes(const PolicySource& source);
 
+// Checks the `match` of a customer group stored as data rather than read
+// from a policy file: parsed with positions within `text` itself (its first
+// character is line 1, column 1; file ""), checked in `env` (the group
+// environment) with GroupShapes(source), and must be a bool. Definitions are
+// not expanded: they exist only while a policy directory loads. nullopt with
+// `diagnostics` filled when it does not check.
+std::optional<Condition> CheckStoredMatch(const std::string& text, const PolicySource& source,
+                                          const CheckEnvironment& env, Diagnostics& diagnostics);
+
 // Cross-document checks (see above). Replaces the resolutions of conditions
 // that check with the typed ones.
 void CheckEntitySchema(PolicySource& source, const PolicyEnvironments& env,

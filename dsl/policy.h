@@ -113,6 +113,18 @@ struct RoleDecl {
   Location location;
 };
 
+// A `kind: CustomRoles` document: what the custom roles tenants store as data
+// (engine/entity_snapshot.h) of one role level may be. A stored role naming
+// `level` gets `scope` and holds only permissions within `permissions`, the
+// ceiling.
+struct CustomRolesDecl {
+  std::string level;                      // e.g. "partner"
+  std::vector<std::string> scope{"own"};  // as a RoleDecl's scope
+  std::vector<Reference> permissions;     // the ceiling
+  std::string description;
+  Location location;
+};
+
 // A checked expression with the text it was written as.
 struct Condition {
   std::shared_ptr<const Expr> expr;
@@ -176,6 +188,7 @@ struct PolicySource {
   std::vector<PermissionDecl> permissions;
   std::vector<ActionDecl> actions;
   std::vector<RoleDecl> roles;
+  std::vector<CustomRolesDecl> custom_roles;  // at most one per level
   std::vector<CustomerGroupDecl> groups;
   std::vector<PolicyDecl> policies;
   std::vector<EntityKindDecl> entity_kinds;

@@ -77,7 +77,8 @@ SourceMap AlignScalar(const FileText& file, const YAML::Mark& mark, const std::s
 }
 
 // ---- Reading documents ----------------------------------------------------------
-const char kKinds[] = "Permissions, Role, Roles, CustomerGroup, Policy, Definitions or EntityKind";
+const char kKinds[] =
+    "Permissions, Role, Roles, CustomRoles, CustomerGroup, Policy, Definitions or EntityKind";
 
 // The keys a role takes besides kind and name: those of a Role document, and
 // of each entry of a Roles document.
@@ -131,6 +132,9 @@ class DocumentReader {
 
   void Error(const YAML::Mark& m, std::string message, const char* code = "schema") {
     diagnostics_.push_back({file_.path, m.line + 1, m.column + 1, std::move(message), code});
+  }
+  void Report(const Location& at, std::string message) {
+    diagnostics_.push_back({at.file, at.line, at.column, std::move(message), "schema"});
   }
 
   // Checks that `node` is a map whose keys are all in `allowed`; reports
@@ -244,6 +248,8 @@ class DocumentReader {
       ReadRole(doc);
     } else if (kind == "Roles") {
       ReadRoles(doc);
+    } else if (kind == "CustomRoles") {
+      ReadCustomRoles(doc);
     } else if (kind == "CustomerGroup") {
       ReadGroup(doc);
     } else if (kind == "Policy") {
@@ -422,20 +428,50 @@ class DocumentReader {
     if (node["customisable"]) r.customisable = Names(node["customisable"], "'customisable'");
     if (node["inherits"]) r.inherits = Names(node["inherits"], "'inherits'");
     if (node["tags"]) r.tags = Tags(node["tags"]);
-    if (const YAML::Node scope = node["scope"]) {
-      r.scope.clear();
-      for (const auto& term : Names(scope, "'scope'")) {
-        static const std::set<std::string> kTerms = {"own", "assigned_customers", "customers",
-                                                     "any"};
-        if (!kTerms.count(term.name)) {
-          Error(scope.Mark(), "unknown scope term '" + term.name +
-                                  "' (expected own, assigned_customers, customers or any)");
-        }
-        r.scope.push_back(term.name);
-      }
-    }
+    if (const YAML::Node scope = node["scope"]) r.scope = ScopeTerms(scope);
     if (node["description"])
       r.description = String(node["description"], "'description'").value_or("");
+  }
+
+  // A role's `scope`: organization terms.
+  std::vector<std::string> ScopeTerms(const YAML::Node& scope) {
+    std::vector<std::string> out;
+    for (const auto& term : Names(scope, "'scope'")) {
+      static const std::set<std::string> kTerms = {"own", "assigned_customers", "customers", "any"};
+      if (!kTerms.count(term.name)) {
+        Report(term.location, "unknown scope term '" + term.name +
+                                  "' (expected own, assigned_customers, customers or any)");
+      }
+      out.push_back(term.name);
+    }
+    return out;
+  }
+
+  // `kind: CustomRoles`: the scope and permission ceiling of the custom roles
+  // tenants store for one level.
+  void ReadCustomRoles(const YAML::Node& doc) {
+    if (!CheckMap(doc, "a CustomRoles document",
+                  {"kind", "level", "scope", "permissions", "description"})) {
+      return;
+    }
+    CustomRolesDecl c;
+    c.location = Loc(doc["level"] ? doc["level"].Mark() : doc.Mark());
+    if (const YAML::Node level = doc["level"]) {
+      c.level = String(level, "'level'").value_or("");
+      if (level.IsScalar() && c.level.empty()) Error(level.Mark(), "'level' must not be empty");
+    } else {
+      Error(doc.Mark(), "a CustomRoles document needs a 'level' (e.g. partner or company)");
+    }
+    if (const YAML::Node scope = doc["scope"]) c.scope = ScopeTerms(scope);
+    if (const YAML::Node permissions = doc["permissions"]) {
+      c.permissions = Names(permissions, "'permissions'");
+    } else {
+      Error(doc.Mark(),
+            "a CustomRoles document needs 'permissions': the most a custom role may hold");
+    }
+    if (doc["description"])
+      c.description = String(doc["description"], "'description'").value_or("");
+    out_.custom_roles.push_back(std::move(c));
   }
 
   void ReadGroup(const YAML::Node& doc) {
@@ -560,6 +596,11 @@ class Linker {
     for (const auto& role : s_.roles) {
       for (const auto& r : role.grants) require(r, "'grants'");
       for (const auto& r : role.customisable) require(r, "'customisable'");
+    }
+    std::map<std::string, const Location*> custom_levels;
+    for (const auto& c : s_.custom_roles) {
+      Unique("CustomRoles level", c.level, c.location, custom_levels);
+      for (const auto& r : c.permissions) require(r, "'permissions'");
     }
     CheckInheritance(roles);
     for (const auto& policy : s_.policies) {

@@ -390,6 +390,7 @@ class Decider final : public PrincipalScope {
     const Value* customised = Field(p, "permissions");
     const Value* principal_access = Field(p, "customer_access");
     if (!roles) return;
+    principal_org_ = StringField(p, "org");  // PrincipalPartner() reads it
     for (const Value& entry : roles->list_value()) {
       const Value* name = entry.kind() == K::kString ? &entry : Field(entry, "role");
       if (!name || name->kind() != K::kString) {
@@ -397,12 +398,15 @@ class Decider final : public PrincipalScope {
                      "each of principal.roles must be a role name or {role: name, ...}");
         continue;
       }
+      // A policy role first, else a custom role of the principal's partner.
       const CompiledRole* role = set_.FindRole(name->string_value());
+      if (!role) role = store_.FindCustomRole(PrincipalPartner(), name->string_value());
       if (!role) {
         RequestError(ReasonCode::kUnknownRole, "unknown role '" + name->string_value() + "'");
         continue;
       }
-      Binding b{role, principal_access, role->grants};
+      // Access: the binding's, else a custom role's own, else the principal's.
+      Binding b{role, role->access ? role->access : principal_access, role->grants};
       if (const Value* own_access = Field(entry, "access")) b.access = own_access;
       const Value* own_customised = Field(entry, "permissions");
       if (const Value* chosen = own_customised ? own_customised : customised) {
@@ -528,8 +532,10 @@ class Decider final : public PrincipalScope {
     if (const Value* groups = Field(access, "groups"); groups && groups->kind() == K::kList) {
       for (const Value& name : groups->list_value()) {
         if (name.kind() != K::kString) continue;
-        const CompiledGroup* g = set_.FindGroup(name.string_value());
-        // Another partner's group covers nothing for this principal.
+        // The partner's stored group first, then the policy's; another
+        // partner's group covers nothing for this principal.
+        const CompiledGroup* g = store_.FindCustomerGroup(PrincipalPartner(), name.string_value());
+        if (!g) g = set_.FindGroup(name.string_value());
         if (!g || (!g->decl->owner.empty() && g->decl->owner != PrincipalPartner())) continue;
         Value member = GroupContains(*g, org, store_, now_, &budget_);
         if (member.is_bool() && member.bool_value()) return true;

@@ -25,13 +25,23 @@ Value GroupContainsCall(std::span<const Value> args, const Activation& a, const 
       args[1].kind() != Value::Kind::kString) {
     return NoMatchingOverload("group.contains", args);
   }
+  const EntityStore* store = a.entities();
   const CompiledGroup* group = set.FindGroup(args[0].string_value());
+  if (group == nullptr && store) {
+    // A group stored as data holds only its owner's customers: look in the
+    // customer's partner's groups.
+    const Value* org = store->FindOrganization(args[1].string_value());
+    const Value* parent =
+        org && org->kind() == Value::Kind::kMap ? org->map_value().FindString("parent") : nullptr;
+    if (parent && parent->kind() == Value::Kind::kString) {
+      group = store->FindCustomerGroup(parent->string_value(), args[0].string_value());
+    }
+  }
   if (group == nullptr) {
     return Value::Error(ErrorKind::kInvalidArgument,
                         "unknown customer group '" + args[0].string_value() + "'");
   }
   const Value* now = a.Find("now");
-  const EntityStore* store = a.entities();
   // G5: a match that needs an attribute the customer lacks means "not a member".
   Value member = GroupContains(*group, args[1].string_value(), store ? *store : EmptyEntityStore(),
                                now ? *now : Value(), a.budget());

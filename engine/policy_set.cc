@@ -77,20 +77,31 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
       if (it != role_decls.end()) inherit(*it->second, role);
     }
   };
-  for (const auto& r : s.roles) {
-    CompiledRole role{&r, {}, {}, {}, {}};
+  auto level_allowed = [&s](const std::string& level) {
+    PermissionSet allowed;
     for (size_t i = 0; i < s.permissions.size(); ++i) {
       const auto& levels = s.permissions[i].levels;
-      if (levels.empty() || std::find(levels.begin(), levels.end(), r.level) != levels.end()) {
-        role.level_allowed.Add(static_cast<PermissionId>(i));
+      if (levels.empty() || std::find(levels.begin(), levels.end(), level) != levels.end()) {
+        allowed.Add(static_cast<PermissionId>(i));
       }
     }
+    return allowed;
+  };
+  for (const auto& r : s.roles) {
+    CompiledRole role{&r, {}, {}, level_allowed(r.level), {}, nullptr};
     visiting.clear();
     inherit(r, role);
     role.ceiling.AddAll(role.grants);
     for (const auto& term : r.scope) role.scope.push_back(ToScopeTerm(term));
     set->role_index_.emplace(r.name, set->roles_.size());
     set->roles_.push_back(std::move(role));
+  }
+
+  for (const auto& c : s.custom_roles) {
+    CompiledCustomRoles custom{&c, {}, level_allowed(c.level), {}};
+    for (const auto& p : c.permissions) custom.ceiling.Add(id_of(p.name));
+    for (const auto& term : c.scope) custom.scope.push_back(ToScopeTerm(term));
+    set->custom_roles_.push_back(std::move(custom));
   }
 
   // The policy functions read the set's permissions and roles (compiled
@@ -186,6 +197,13 @@ const CompiledRole* PolicySet::FindRole(std::string_view name) const {
 }
 const CompiledGroup* PolicySet::FindGroup(std::string_view name) const {
   return FindIn(group_index_, groups_, name);
+}
+const CompiledCustomRoles* PolicySet::FindCustomRoles(std::string_view level) const {
+  if (level.empty()) return custom_roles_.size() == 1 ? &custom_roles_[0] : nullptr;
+  for (const auto& c : custom_roles_) {
+    if (c.decl->level == level) return &c;
+  }
+  return nullptr;
 }
 const dsl::EntityKindDecl* PolicySet::FindEntityKind(std::string_view kind) const {
   return FindIn(entity_kind_index_, source_.entity_kinds, kind);

@@ -70,6 +70,18 @@ struct CompiledRole {
   // and those whose `levels` name this role's level.
   PermissionSet level_allowed;
   std::vector<ScopeTerm> scope;
+  // A custom role's (engine/entity_snapshot.h) customer access, used by a
+  // binding that gives none of its own; null for policy roles.
+  const Value* access = nullptr;
+};
+
+// A `kind: CustomRoles` document: the scope and ceiling of the custom roles
+// of one level.
+struct CompiledCustomRoles {
+  const dsl::CustomRolesDecl* decl;
+  PermissionSet ceiling;
+  PermissionSet level_allowed;  // as a role of this level's
+  std::vector<ScopeTerm> scope;
 };
 
 struct CompiledGroup {
@@ -93,6 +105,9 @@ class PolicySet {
   const CompiledAction* FindAction(std::string_view name) const;
   const CompiledRole* FindRole(std::string_view name) const;
   const CompiledGroup* FindGroup(std::string_view name) const;
+  // The CustomRoles document of `level`; for "" the only one (nullptr when
+  // there are none or several).
+  const CompiledCustomRoles* FindCustomRoles(std::string_view level) const;
   const CompiledPermission* FindPermission(std::string_view name, PermissionId* id) const;
   // The `EntityKind` declaration of `kind` ("user" is the principal's), or nullptr.
   const dsl::EntityKindDecl* FindEntityKind(std::string_view kind) const;
@@ -118,6 +133,7 @@ class PolicySet {
   std::vector<CompiledAction> actions_;
   std::vector<CompiledRole> roles_;
   std::vector<CompiledGroup> groups_;
+  std::vector<CompiledCustomRoles> custom_roles_;
   std::vector<CompiledRule> rules_;
   PermissionSet company_level_;
   // Heterogeneous lookup: finding a string_view allocates nothing.
