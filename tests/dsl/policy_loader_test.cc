@@ -39,6 +39,55 @@ TEST(PolicyLoader, DefaultPoliciesAreValid) {
   EXPECT_EQ(result.source->revision.size(), 16u);
 }
 
+TEST(PolicyLoader, CustomRolesDeclareTheCeilingOfALevel) {
+  LoadResult ok = LoadOne(
+      "kind: Permissions\n"
+      "permissions: {read: {}, write: {}}\n"
+      "---\n"
+      "kind: CustomRoles\n"
+      "level: partner\n"
+      "scope: [assigned_customers]\n"
+      "permissions: [read, write]\n");
+  ASSERT_TRUE(ok.source) << ok.FormattedDiagnostics();
+  ASSERT_EQ(ok.source->custom_roles.size(), 1u);
+  const CustomRolesDecl& c = ok.source->custom_roles[0];
+  EXPECT_EQ(c.level, "partner");
+  EXPECT_EQ(c.scope, std::vector<std::string>{"assigned_customers"});
+  ASSERT_EQ(c.permissions.size(), 2u);
+  EXPECT_EQ(c.permissions[1].name, "write");
+  EXPECT_EQ(c.location.line, 5);
+}
+
+TEST(PolicyLoader, CustomRolesErrorsArePositioned) {
+  LoadResult r = LoadOne(
+      "kind: Permissions\n"
+      "permissions: {read: {}}\n"
+      "---\n"
+      "kind: CustomRoles\n"
+      "level: partner\n"
+      "scope: [assigned, own]\n"
+      "permissions: [read, raed]\n"
+      "---\n"
+      "kind: CustomRoles\n"
+      "level: partner\n"
+      "permissions: []\n");
+  EXPECT_FALSE(r.source);
+  ASSERT_EQ(r.diagnostics.size(), 3u) << r.FormattedDiagnostics();
+  // The unknown scope term at the term itself.
+  EXPECT_EQ(r.diagnostics[0].line, 6);
+  EXPECT_EQ(r.diagnostics[0].column, 9);
+  EXPECT_NE(r.diagnostics[0].message.find("unknown scope term 'assigned'"), std::string::npos);
+  // The undeclared permission, with a suggestion.
+  EXPECT_EQ(r.diagnostics[1].line, 7);
+  EXPECT_EQ(r.diagnostics[1].column, 21);
+  EXPECT_NE(r.diagnostics[1].message.find("undefined permission 'raed'"), std::string::npos);
+  // The second document for the same level.
+  EXPECT_EQ(r.diagnostics[2].line, 10);
+  EXPECT_EQ(r.diagnostics[2].column, 8);
+  EXPECT_NE(r.diagnostics[2].message.find("duplicate CustomRoles level 'partner'"),
+            std::string::npos);
+}
+
 TEST(PolicyLoader, ExpressionErrorsPointIntoTheYamlFile) {
   LoadResult r = LoadOne(
       "kind: Policy\n"
