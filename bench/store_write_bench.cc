@@ -11,14 +11,15 @@
 // bench/README.md has the command and the figures.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
 
-#include "api/entity_file.h"
 #include "api/json_value.h"
+#include "api/yaml_value.h"
 #include "engine/decision.h"
 #include "engine/entity_snapshot.h"
 #include "engine/policy_set.h"
@@ -42,15 +43,13 @@ EntityRecord User(int64_t i, bool active) {
                          {"customer_access", {{"customers", {"contoso"}}}}})};
 }
 
-// The default pack's organizations, then `users` generated users.
+// The default pack's organizations as its entity file writes them, then
+// `users` generated users.
 std::vector<EntityRecord> Records(int64_t users) {
   std::vector<EntityRecord> out;
-  const auto file = api::LoadEntityFiles({CASTELLAN_SOURCE_DIR "/policies/entities.yaml"});
-  if (!file.store) std::abort();
-  for (const char* org : {"acme", "contoso", "fabrikam", "globex", "initech", "umbrella"}) {
-    if (const engine::Value* v = file.store->FindOrganization(org)) {
-      out.push_back({"organization", org, *v});
-    }
+  const YAML::Node file = YAML::LoadFile(CASTELLAN_SOURCE_DIR "/policies/entities.yaml");
+  for (const YAML::Node& org : file["organizations"]) {
+    out.push_back({"organization", org["id"].Scalar(), api::FromYaml(org)});
   }
   for (int64_t i = 0; i < users; ++i) out.push_back(User(i, true));
   return out;
@@ -71,7 +70,10 @@ World& At(int64_t users) {
   if (w) return *w;
   w = std::make_unique<World>();
   w->policies = engine::LoadPolicySet(CASTELLAN_SOURCE_DIR "/policies").set;
-  if (!w->policies) std::abort();
+  if (!w->policies) {
+    std::fprintf(stderr, "cannot load the default pack's policies\n");
+    std::abort();
+  }
   std::vector<EntityRecord> records = Records(users);
   w->dir = fs::temp_directory_path() /
            ("castellan_store_bench_" + std::to_string(::getpid()) + "_" + std::to_string(users));
@@ -81,14 +83,21 @@ World& At(int64_t users) {
   w->store = storage::Store::Open("sqlite:" + (w->dir / "castellan.db").string(), &status);
   int applied = 0;
   storage::WriteResult result;
-  if (!w->store || !w->store->Migrate(&applied).ok() ||
-      !w->store->Import(records, false, &result).ok()) {
-    std::fprintf(stderr, "store: %s\n", status.message().c_str());
+  if (w->store) status = w->store->Migrate(&applied);
+  if (status.ok()) status = w->store->Import(records, false, &result);
+  if (!status.ok() || result.outcome != storage::WriteOutcome::kDone) {
+    std::fprintf(stderr, "store: %s %s\n", status.message().c_str(), result.message.c_str());
     std::abort();
   }
   w->version = result.data_version;
   auto built = engine::EntitySnapshot::Build(std::move(records), w->policies, w->version);
-  if (!built.snapshot) std::abort();
+  if (!built.snapshot) {
+    for (const auto& p : built.problems) {
+      std::fprintf(stderr, "%s/%s %s: %s\n", p.kind.c_str(), p.id.c_str(), p.path.c_str(),
+                   p.message.c_str());
+    }
+    std::abort();
+  }
   w->snapshot = built.snapshot;
   return *w;
 }
