@@ -159,9 +159,11 @@ nlohmann::ordered_json ResultsToJson(const engine::Decision& decision, ReasonQuo
   return results;
 }
 
-nlohmann::ordered_json DecisionToJson(const engine::Decision& decision, ReasonQuota& quota) {
+nlohmann::ordered_json DecisionToJson(const engine::Decision& decision, ReasonQuota& quota,
+                                      std::optional<uint64_t> entity_version) {
   nlohmann::ordered_json j;
   j["policy_version"] = decision.revision;
+  if (entity_version) j["entity_version"] = *entity_version;
   j["results"] = ResultsToJson(decision, quota);
   return j;
 }

@@ -2,7 +2,8 @@
 //
 //   request:  {"principal": {"id": "alice", ...}, "resource": {"kind": "customer",
 //              "id": "contoso", ...}, "actions": ["backup_set.add"], "context": {...}}
-//   answer:   {"policy_version": "…", "results": {"backup_set.add": {"effect": "deny",
+//   answer:   {"policy_version": "…", "entity_version": 7,
+//              "results": {"backup_set.add": {"effect": "deny",
 //              "rule": null, "reasons": [{"code": "missing_permission", ...}]}}}
 //
 //   refused:  {"error": {"code": "attribute_not_overridable", "message", "entity",
@@ -18,6 +19,7 @@
 #include <cstddef>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,8 +79,10 @@ nlohmann::ordered_json ActionDecisionToJson(const engine::ActionDecision& decisi
                                             ReasonQuota& quota);
 // {action: {"effect", ...}, ...} in request order.
 nlohmann::ordered_json ResultsToJson(const engine::Decision& decision, ReasonQuota& quota);
-// {"policy_version", "results": {action: ...}} in request order.
-nlohmann::ordered_json DecisionToJson(const engine::Decision& decision, ReasonQuota& quota);
+// {"policy_version", "entity_version"?, "results": {action: ...}} in request
+// order; the server gives the entity data version the decision read, the CLI none.
+nlohmann::ordered_json DecisionToJson(const engine::Decision& decision, ReasonQuota& quota,
+                                      std::optional<uint64_t> entity_version = std::nullopt);
 // The same with every reason.
 nlohmann::ordered_json DecisionToJson(const engine::Decision& decision);
 

@@ -31,7 +31,9 @@ namespace {
 namespace fs = std::filesystem;
 using engine::EntityRecord;
 
-std::string UserId(int64_t i) { return "user" + std::to_string(i) + "@acme.example"; }
+std::string UserId(int64_t i) {
+  return "user" + std::to_string(i) + "@acme.example";
+}
 
 EntityRecord User(int64_t i, bool active) {
   return {"user", UserId(i),

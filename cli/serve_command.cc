@@ -7,9 +7,12 @@
 #include "cli/commands.h"
 #include "server/config.h"
 #include "server/decision_api.h"
+#include "server/decision_log.h"
+#include "server/entity_writer.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/service_state.h"
+#include "server/store_start.h"
 #include "server/tls_context.h"
 
 namespace castellan::cli {
@@ -19,9 +22,16 @@ std::string ServeHelp() {
   std::string help = R"(Usage: castellan serve [OPTIONS]
 
 Serves decisions over HTTP: the native API (/v1/check, /v1/allowed-actions),
-the OpenID AuthZEN 1.0 API (/access/v1/evaluation[s]), policy status and
+the OpenID AuthZEN 1.0 API (/access/v1/evaluation[s]), the entity API
+(/v1/entities/...), the decision log (/v1/decisions), policy status and
 reload, health, readiness, Prometheus metrics and the OpenAPI document
 (/v1/openapi.json). Writes one JSON access-log line per request to stdout.
+
+Entities: by default from the store, sqlite:castellan-data/castellan.db
+(--data-dir, --store), migrated at start, seeded from --seed-entities on the
+first start, written through the entity API with the entities token. With
+--entities they come from files instead, read-only. Every decision response
+names the entity data version it read (entity_version; 0 for files).
 
 Signals: SIGHUP reloads policies and entities (a broken set is rejected and
 the old one keeps serving); SIGTERM and SIGINT stop accepting, finish the
@@ -32,7 +42,10 @@ environment, which wins over the config file):
 )";
   for (const auto& s : server::Settings()) {
     std::string flag = *s.flag ? s.flag : "";
-    if (*s.flag && std::string(s.key) != "watch" && std::string(s.key) != "protect_decisions") {
+    const std::string key = s.key;
+    if (key == "decision_log") {
+      flag += " on|off";
+    } else if (*s.flag && key != "watch" && key != "protect_decisions") {
       flag += " VALUE";
     }
     std::string env = s.env;
@@ -48,8 +61,10 @@ timeout; above --max-connections a new connection gets 503 "overloaded" and
 is closed (docs/http-edge.md).
 
 Exit status: 0 after a clean shutdown, 1 when the policies or entities cannot
-be loaded at start or the address cannot be bound, 2 on usage errors
-(including a TLS certificate or key that cannot be loaded).
+be loaded at start (seed entities with problems included) or the address
+cannot be bound, 2 on usage errors (including a TLS certificate or key that
+cannot be loaded, a store that cannot be opened or migrated, and --entities
+with --seed-entities).
 )";
   return help;
 }
@@ -107,8 +122,21 @@ int ServeCommand(const std::vector<std::string>& args) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  server::ServiceState state(config.policies, config.entities);
-  server::ReloadResult first = state.Reload();
+  // The store: entities (store mode) and the decision log.
+  server::StoreStart store;
+  if (!config.StoreUrl().empty()) {
+    bool usage = true;
+    if (!server::StartStore(config, &store, &error, &usage)) {
+      std::cerr << "castellan serve: " << error << "\n";
+      return usage ? kExitUsage : kExitFailure;
+    }
+  }
+  std::unique_ptr<server::ServiceState> state =
+      config.store_mode()
+          ? std::make_unique<server::ServiceState>(config.policies, std::move(store.records),
+                                                   store.data_version)
+          : std::make_unique<server::ServiceState>(config.policies, config.entities);
+  server::ReloadResult first = state->Reload();
   std::cerr << first.warnings;
   if (!first.ok) {
     std::cerr << first.formatted << "castellan serve: the policies or entities have errors; "
@@ -116,7 +144,27 @@ int ServeCommand(const std::vector<std::string>& args) {
     return kExitFailure;
   }
   server::Metrics metrics(server::DecisionApi::RouteNames());
-  server::DecisionApi api(state, metrics, config);
+  std::unique_ptr<server::DecisionLog> decision_log;
+  if (config.decision_log_on()) {
+    // The writer thread and the readers each get their own Store.
+    auto writer = server::OpenMigratedStore(config.StoreUrl(), &error);
+    auto reader = writer ? server::OpenMigratedStore(config.StoreUrl(), &error) : nullptr;
+    if (!reader) {
+      std::cerr << "castellan serve: " << error << "\n";
+      return kExitUsage;
+    }
+    server::DecisionLog::Options options;
+    options.queue = config.decision_log_queue;
+    options.retention_days = config.decision_log_retention_days;
+    decision_log =
+        std::make_unique<server::DecisionLog>(std::move(writer), std::move(reader), options);
+  }
+  std::unique_ptr<server::EntityWriter> writer;
+  if (config.store_mode()) {
+    writer = std::make_unique<server::EntityWriter>(*state, metrics, std::move(store.store));
+  }
+  server::DecisionApi api(*state, metrics, config);
+  api.SetBackends({writer.get(), decision_log.get()});
   server::HttpServer http(config, api, metrics, tls);
   try {
     const uint16_t port = http.Bind();
@@ -133,26 +181,31 @@ int ServeCommand(const std::vector<std::string>& args) {
             {"tls", tls != nullptr},
             {"policy_version", first.revision},
             {"policies", config.policies.string()},
+            {"entities", config.store_mode() ? "store" : "files"},
+            {"entity_version", state->current()->entity_version},
+            {"seeded", store.seeded},
+            {"decision_log", decision_log != nullptr},
             {"admin_token", config.admin_token.empty() ? "none" : "set"}});
 
-  std::string fingerprint = config.watch ? state.FilesFingerprint() : "";
+  std::string fingerprint = config.watch ? state->FilesFingerprint() : "";
   while (true) {
     timespec tick{1, 0};
     const int sig = sigtimedwait(&signals, nullptr, &tick);
     if (sig == SIGHUP) {
-      LogReload(state.Reload(), "SIGHUP");
+      LogReload(state->Reload(), "SIGHUP");
     } else if (sig == SIGTERM || sig == SIGINT) {
       break;
     } else if (config.watch) {
-      std::string now = state.FilesFingerprint();
+      std::string now = state->FilesFingerprint();
       if (now != fingerprint) {
         fingerprint = now;
-        LogReload(state.Reload(), "watch");
+        LogReload(state->Reload(), "watch");
       }
     }
   }
   LogEvent({{"event", "stopping"}});
   http.Stop();
+  if (decision_log) decision_log->Stop();  // writes what is queued
   LogEvent({{"event", "stopped"}});
   return kExitOk;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/time_value.h"
+#include "server/decision_log.h"
 #include "server/json_response.h"
 #include "server/openapi.h"
 #include "server/route.h"
@@ -68,8 +69,15 @@ HttpResponse Readyz(const RouteContext& c) {
 HttpResponse MetricsText(const RouteContext& c) {
   HttpResponse r;
   r.content_type = "text/plain; version=0.0.4";
+  StoreFigures store;
+  if (c.snapshot) store.entity_version = c.snapshot->entity_version;
+  if (c.decision_log) {
+    store.decisions_written = c.decision_log->written();
+    store.decisions_dropped = c.decision_log->dropped();
+    store.decision_queue_depth = c.decision_log->depth();
+  }
   r.body = c.metrics.Render(c.state.reload_count(), c.state.reload_failures(),
-                            c.snapshot ? c.snapshot->revision : "");
+                            c.snapshot ? c.snapshot->revision : "", store);
   return r;
 }
 

@@ -141,8 +141,8 @@ bool FromAuthZen(const json& subject, const json& resource, const json& action, 
 }
 
 ojson AuthZenDecision(const engine::ActionDecision& d, const std::string& revision,
-                      api::ReasonQuota& reasons) {
-  ojson context = {{"policy_version", revision}};
+                      uint64_t entity_version, api::ReasonQuota& reasons) {
+  ojson context = {{"policy_version", revision}, {"entity_version", entity_version}};
   if (d.rule) context["rule"] = d.rule->decl->name;
   if (!d.allowed) api::AddReasons(d.reasons, reasons, &context);
   return {{"decision", d.allowed}, {"context", context}};

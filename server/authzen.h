@@ -47,9 +47,11 @@ bool FromAuthZen(const nlohmann::json& subject, const nlohmann::json& resource,
                  const engine::PolicySet& policies, engine::DecisionRequest* out,
                  std::string* error);
 
-// The reasons `reasons` lets through; context.reasons_omitted counts the rest.
+// context carries policy_version, entity_version, the rule and the reasons
+// `reasons` lets through; context.reasons_omitted counts the rest.
 nlohmann::ordered_json AuthZenDecision(const engine::ActionDecision& decision,
-                                       const std::string& revision, api::ReasonQuota& reasons);
+                                       const std::string& revision, uint64_t entity_version,
+                                       api::ReasonQuota& reasons);
 
 // options.evaluations_semantic of an Access Evaluations request (7.1.2.1).
 enum class EvaluationsSemantic { kExecuteAll, kDenyOnFirstDeny, kPermitOnFirstPermit };

@@ -33,10 +33,12 @@ HttpResponse One(const RouteContext& c) {
                    *c.snapshot->policies, &req, &error)) {
     return ErrorResponse(400, "invalid_request", error);
   }
-  DecisionRun run(*c.snapshot, c.config);
+  DecisionRun run(c);
   const engine::Decision d = run.Decide(req);
   if (!d.refusals.empty()) return Refused(d);
-  return run.Answer(c.metrics, 200, AuthZenDecision(d.results.at(0), d.revision, run.reasons()));
+  return run.Answer(
+      c.metrics, 200,
+      AuthZenDecision(d.results.at(0), d.revision, run.entity_version(), run.reasons()));
 }
 
 HttpResponse Evaluation(const RouteContext& c) {
@@ -76,7 +78,7 @@ HttpResponse Evaluations(const RouteContext& c) {
   const AuthZenMember top_context = AuthZenMember::Context(Member(body, body, "context"));
   auto member = [&](const json& item, const char* key, const AuthZenMember& top,
                     const auto& convert) { return item.contains(key) ? convert(item[key]) : top; };
-  DecisionRun run(*c.snapshot, config);
+  DecisionRun run(c);
   ojson results = ojson::array();
   for (size_t i = 0; i < items.size(); ++i) {
     const json& item = items[i];
@@ -90,7 +92,8 @@ HttpResponse Evaluations(const RouteContext& c) {
       const engine::Decision d = run.Decide(req);
       if (!d.refusals.empty()) return Refused(d, "evaluations", static_cast<long>(i));
       permitted = d.results.at(0).allowed;
-      results.push_back(AuthZenDecision(d.results.at(0), d.revision, run.reasons()));
+      results.push_back(
+          AuthZenDecision(d.results.at(0), d.revision, run.entity_version(), run.reasons()));
     } else {
       // An error in one item is that item's deny (AuthZEN 1.0, 7.2.1).
       run.CountDeny();

@@ -15,7 +15,31 @@ const std::vector<SettingInfo>& Settings() {
       {"--listen", "CASTELLAN_LISTEN", "listen", "HOST:PORT to listen on (127.0.0.1:8181)"},
       {"--policies", "CASTELLAN_POLICIES", "policies", "the policy directory (policies)"},
       {"--entities", "CASTELLAN_ENTITIES", "entities",
-       "entity files or directories, comma-separated or repeated (none)"},
+       "file mode: entity files or directories, comma-separated or repeated, read-only "
+       "(entity writes answer 409); without it entities come from the store"},
+      {"--store", "CASTELLAN_STORE", "store",
+       "the store: sqlite:PATH or postgresql://USER@HOST:PORT/DB (sqlite:DATA-DIR/castellan.db "
+       "unless --entities is given; with --entities it holds only the decision log)"},
+      {"--data-dir", "CASTELLAN_DATA_DIR", "data_dir",
+       "the directory of the embedded SQLite store, created 0700 (castellan-data)"},
+      {"--seed-entities", "CASTELLAN_SEED_ENTITIES", "seed_entities",
+       "entity files or directories imported in one transaction when the store holds no "
+       "entity (first start); not with --entities"},
+      {"--entities-token-file", "CASTELLAN_ENTITIES_TOKEN_FILE", "entities_token_file",
+       "a file holding the bearer token for entity writes (PUT, PATCH, DELETE, import); "
+       "entity reads take it or the admin token; none: writes are refused"},
+      {"", "CASTELLAN_ENTITIES_TOKEN", "",
+       "the entities bearer token itself (never on the command line)"},
+      {"--decision-log", "CASTELLAN_DECISION_LOG", "decision_log",
+       "on or off: one store row per action decision, read with GET /v1/decisions (on when "
+       "a store is open)"},
+      {"--decision-log-queue", "CASTELLAN_DECISION_LOG_QUEUE", "decision_log_queue",
+       "decisions waiting to be written; past it they are dropped and counted (10000)"},
+      {"--decision-log-retention-days", "CASTELLAN_DECISION_LOG_RETENTION_DAYS",
+       "decision_log_retention_days",
+       "days a logged decision is kept, pruned at start and hourly; 0 keeps them (30)"},
+      {"--max-import-bytes", "CASTELLAN_MAX_IMPORT_BYTES", "max_import_bytes",
+       "larger POST /v1/entities:import bodies get 413 (67108864)"},
       {"--admin-token-file", "CASTELLAN_ADMIN_TOKEN_FILE", "admin_token_file",
        "a file holding the bearer token for admin endpoints"},
       {"", "CASTELLAN_ADMIN_TOKEN", "",
@@ -84,6 +108,15 @@ bool ParseBool(const std::string& s, bool* out) {
   return false;
 }
 
+// "a.yaml,dir" adds two paths.
+void AddPaths(const std::string& value, std::vector<std::filesystem::path>* out) {
+  std::stringstream in(value);
+  std::string part;
+  while (std::getline(in, part, ',')) {
+    if (!part.empty()) out->emplace_back(part);
+  }
+}
+
 // Applies one setting by its config-file key.
 bool Apply(const std::string& key, const std::string& value, const std::string& source,
            ServerConfig* c, std::string* error) {
@@ -103,18 +136,42 @@ bool Apply(const std::string& key, const std::string& value, const std::string& 
   } else if (key == "policies") {
     c->policies = value;
   } else if (key == "entities") {
-    std::stringstream in(value);
-    std::string part;
-    while (std::getline(in, part, ',')) {
-      if (!part.empty()) c->entities.emplace_back(part);
-    }
-  } else if (key == "admin_token_file") {
+    AddPaths(value, &c->entities);
+  } else if (key == "admin_token_file" || key == "entities_token_file") {
+    std::string* token = key == "admin_token_file" ? &c->admin_token : &c->entities_token;
     std::ifstream in(value);
     if (!in) return fail("cannot read the token file");
-    std::getline(in, c->admin_token);
-    if (c->admin_token.empty()) return fail("the token file is empty");
+    std::getline(in, *token);
+    if (token->empty()) return fail("the token file is empty");
   } else if (key == "admin_token") {
     c->admin_token = value;
+  } else if (key == "entities_token") {
+    c->entities_token = value;
+  } else if (key == "store") {
+    if (value.empty()) return fail("expected sqlite:PATH or postgresql://...");
+    c->store = value;
+  } else if (key == "data_dir") {
+    if (value.empty()) return fail("expected a directory");
+    c->data_dir = value;
+  } else if (key == "seed_entities") {
+    AddPaths(value, &c->seed_entities);
+  } else if (key == "decision_log") {
+    bool on = false;
+    if (value == "on" || value == "off") {
+      on = value == "on";
+    } else if (!ParseBool(value, &on)) {
+      return fail("expected on or off");
+    }
+    c->decision_log = on;
+  } else if (key == "decision_log_queue") {
+    if (!ParseUnsigned(value, 10000000, &n) || n == 0) return fail("expected 1 to 10000000");
+    c->decision_log_queue = n;
+  } else if (key == "decision_log_retention_days") {
+    if (!ParseUnsigned(value, 36500, &n)) return fail("expected 0 to 36500 days");
+    c->decision_log_retention_days = static_cast<int>(n);
+  } else if (key == "max_import_bytes") {
+    if (!ParseUnsigned(value, 1ull << 32, &n) || n == 0) return fail("expected 1 to 2^32 bytes");
+    c->max_import_bytes = n;
   } else if (key == "protect_decisions") {
     if (!ParseBool(value, &c->protect_decisions)) return fail("expected true or false");
   } else if (key == "watch") {
@@ -177,6 +234,16 @@ bool CheckTogether(const ServerConfig& c, std::string* error) {
     *error = "--tls-cert and --tls-key go together: give both or neither";
     return false;
   }
+  if (!c.entities.empty() && !c.seed_entities.empty()) {
+    *error =
+        "--entities (read-only entity files) and --seed-entities (seed the store) exclude each "
+        "other: give one";
+    return false;
+  }
+  if (c.decision_log.value_or(false) && c.StoreUrl().empty()) {
+    *error = "--decision-log on needs a store: with --entities give --store too";
+    return false;
+  }
   if (c.tls() && c.issuer.rfind("http://", 0) == 0) {
     *error = "--issuer: with TLS on the issuer is an https URL, got '" + c.issuer + "'";
     return false;
@@ -185,6 +252,12 @@ bool CheckTogether(const ServerConfig& c, std::string* error) {
 }
 
 }  // namespace
+
+std::string ServerConfig::StoreUrl() const {
+  if (!store.empty()) return store;
+  if (!store_mode()) return "";
+  return "sqlite:" + (data_dir / "castellan.db").string();
+}
 
 bool ParseServerConfig(const std::vector<std::string>& args,
                        const std::function<const char*(const char*)>& getenv, ServerConfig* config,
@@ -245,8 +318,11 @@ bool ParseServerConfig(const std::vector<std::string>& args,
       } else {
         value = node.Scalar();
       }
-      if (key == "admin_token" || !Apply(key, value, config_file + ": " + key, config, error)) {
-        if (key == "admin_token") *error = config_file + ": put the token in admin_token_file";
+      if (key == "admin_token" || key == "entities_token" ||
+          !Apply(key, value, config_file + ": " + key, config, error)) {
+        if (key == "admin_token" || key == "entities_token") {
+          *error = config_file + ": put the token in " + key + "_file";
+        }
         return false;
       }
     }
@@ -254,14 +330,21 @@ bool ParseServerConfig(const std::vector<std::string>& args,
   for (const auto& s : Settings()) {
     const char* v = getenv(s.env);
     if (!v || std::string(s.env) == "CASTELLAN_CONFIG") continue;
-    const std::string key = std::string(s.env) == "CASTELLAN_ADMIN_TOKEN" ? "admin_token" : s.key;
+    const std::string env = s.env;
+    const std::string key = env == "CASTELLAN_ADMIN_TOKEN"      ? "admin_token"
+                            : env == "CASTELLAN_ENTITIES_TOKEN" ? "entities_token"
+                                                                : s.key;
     if (!Apply(key, v, s.env, config, error)) return false;
   }
-  bool entities_from_flags = false;
+  bool entities_from_flags = false, seeds_from_flags = false;
   for (const auto& f : flags) {
     if (f.key == "entities" && !entities_from_flags) {
       config->entities.clear();  // flags replace, and repeat, rather than add to the file's
       entities_from_flags = true;
+    }
+    if (f.key == "seed_entities" && !seeds_from_flags) {
+      config->seed_entities.clear();
+      seeds_from_flags = true;
     }
     if (!Apply(f.key, f.value, f.name, config, error)) return false;
   }

@@ -18,9 +18,22 @@ struct ServerConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 8181;
   std::filesystem::path policies = "policies";
+  // Entity files: file mode, read-only, no store for entities. Empty: store mode.
   std::vector<std::filesystem::path> entities;
-  std::string admin_token;         // empty: admin endpoints refuse every request
-  bool protect_decisions = false;  // decision endpoints need the token too
+  // The store (docs/storage.md): "sqlite:PATH" or "postgresql://...". Empty:
+  // sqlite:<data_dir>/castellan.db in store mode, none in file mode.
+  std::string store;
+  std::filesystem::path data_dir = "castellan-data";
+  // Imported in one transaction when the store holds no entity (first start).
+  std::vector<std::filesystem::path> seed_entities;
+  std::string admin_token;     // empty: admin endpoints refuse every request
+  std::string entities_token;  // empty: entity writes are refused to everyone
+  // The decision log; unset: on when a store is open (store mode or --store).
+  std::optional<bool> decision_log;
+  size_t decision_log_queue = 10000;
+  int decision_log_retention_days = 30;  // 0 keeps entries forever
+  size_t max_import_bytes = 64 << 20;    // POST /v1/entities:import
+  bool protect_decisions = false;        // decision endpoints need the token too
   size_t max_body_bytes = 1 << 20;
   size_t max_batch = 1000;
   size_t max_actions = 100;             // actions in one check
@@ -46,6 +59,11 @@ struct ServerConfig {
   std::string issuer;
 
   bool tls() const { return !tls_cert.empty(); }
+  // Entities come from the store and may be written.
+  bool store_mode() const { return entities.empty(); }
+  // The store to open, or "" for none (file mode without --store).
+  std::string StoreUrl() const;
+  bool decision_log_on() const { return decision_log.value_or(true) && !StoreUrl().empty(); }
 };
 
 // One setting: its flag, environment variable, config-file key and help.

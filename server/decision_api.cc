@@ -33,6 +33,11 @@ std::string DecisionApi::RouteName(const std::string& path) {
   return std::string(RouteTable::Service().Resolve("", path).metrics_name);
 }
 
+bool DecisionApi::TakesLargeBody(std::string_view method, std::string_view path) {
+  const RouteTable::Match match = RouteTable::Service().Resolve(method, path);
+  return match.route && match.route->body == Route::Body::kImport;
+}
+
 const std::string& DecisionApi::OpenApiDocument() {
   return ServiceOpenApiDocument();
 }
@@ -80,11 +85,21 @@ HttpResponse DecisionApi::Serve(const RouteTable::Match& match, const HttpReques
   }
   const Route& route = *match.route;
   if (auto refused = RefuseAccess(route, request, config_)) return std::move(*refused);
-  if (request.body.size() > config_.max_body_bytes) {
+  const size_t limit =
+      route.body == Route::Body::kImport ? config_.max_import_bytes : config_.max_body_bytes;
+  if (request.body.size() > limit) {
     return ErrorResponse(413, "body_too_large",
-                         "the body exceeds " + std::to_string(config_.max_body_bytes) + " bytes");
+                         "the body exceeds " + std::to_string(limit) + " bytes" +
+                             (route.body == Route::Body::kImport ? " (--max-import-bytes)" : ""));
   }
-  RouteContext context{request, state_, metrics_, config_, state_.current()};
+  RouteContext context{request,
+                       state_,
+                       metrics_,
+                       config_,
+                       match.params,
+                       backends_.entities,
+                       backends_.decision_log,
+                       state_.current()};
   nlohmann::json body;
   if (route.body == Route::Body::kJsonObject) {
     if (!IsJsonMediaType(request.content_type)) {

@@ -36,11 +36,22 @@ class DecisionApi {
 
   HttpResponse Handle(const HttpRequest& request) const;
 
+  // What the entity and decision-log routes use; none by default (their
+  // routes then answer 409 entities_read_only or 404 decision_log_off).
+  struct Backends {
+    EntityWriter* entities = nullptr;
+    DecisionLog* decision_log = nullptr;
+  };
+  // REQUIRES: called before the first Handle().
+  void SetBackends(Backends backends) { backends_ = backends; }
+
   // The service's routes, for the OpenAPI test and the fuzzer.
   static std::span<const Route> Routes() { return RouteTable::Service().routes(); }
   // The metrics label of a request for `path` that Handle() did not answer
   // (the transport refused it first); Handle() sets HttpResponse::route itself.
   static std::string RouteName(const std::string& path);
+  // Whether the route for this request reads bodies up to --max-import-bytes.
+  static bool TakesLargeBody(std::string_view method, std::string_view path);
   // Every label a response may carry, for Metrics.
   static std::vector<std::string> RouteNames() { return RouteTable::Service().MetricsNames(); }
   // The OpenAPI 3 document describing Routes().
@@ -54,6 +65,7 @@ class DecisionApi {
   const ServerConfig& config_;
   const RouteTable& routes_;
   ErrorLog error_log_;
+  Backends backends_;
 };
 
 }  // namespace castellan::server

@@ -1,5 +1,6 @@
 #include "server/decision_run.h"
 
+#include "server/decision_log.h"
 #include "server/json_response.h"
 
 namespace castellan::server {
@@ -7,6 +8,7 @@ namespace castellan::server {
 engine::Decision DecisionRun::Decide(const engine::DecisionRequest& request) {
   engine::Decision d = engine::Decide(*snapshot_.policies, *snapshot_.entities, request, budget_);
   for (const auto& r : d.results) (r.allowed ? allowed_ : denied_)++;
+  if (log_ && d.refusals.empty()) log_->Record(request_id_, request, d, snapshot_.entity_version);
   return d;
 }
 

@@ -1,7 +1,8 @@
 // DecisionRun: what one decision request spends and shows, shared by the
 // native and AuthZEN routes: one evaluation budget and one reason quota for
 // all of its decisions (a batch's checks, an evaluations request's items),
-// and the tally of effects that metrics and the access log report.
+// the tally of effects that metrics and the access log report, and the
+// decision log's entries (one per action decision).
 // One per request; not thread-safe.
 #pragma once
 
@@ -14,16 +15,20 @@
 #include "server/config.h"
 #include "server/http_types.h"
 #include "server/metrics.h"
+#include "server/route.h"
 #include "server/service_state.h"
 
 namespace castellan::server {
 
 class DecisionRun {
  public:
-  DecisionRun(const Snapshot& snapshot, const ServerConfig& config)
-      : snapshot_(snapshot),
-        budget_(config.evaluation),
-        reasons_(config.max_reasons, config.max_response_reasons) {}
+  // REQUIRES: context.snapshot is not null.
+  explicit DecisionRun(const RouteContext& context)
+      : snapshot_(*context.snapshot),
+        log_(context.decision_log),
+        request_id_(context.request.request_id),
+        budget_(context.config.evaluation),
+        reasons_(context.config.max_reasons, context.config.max_response_reasons) {}
 
   // Decides against the request's snapshot, spending its budget, and counts the effects.
   engine::Decision Decide(const engine::DecisionRequest& request);
@@ -31,6 +36,8 @@ class DecisionRun {
   void CountDeny() { ++denied_; }
 
   api::ReasonQuota& reasons() { return reasons_; }
+  // The entity data version the decisions read.
+  uint64_t entity_version() const { return snapshot_.entity_version; }
 
   // `body` with `status`; records the decisions in `metrics` and the effect
   // for the access log.
@@ -38,6 +45,8 @@ class DecisionRun {
 
  private:
   const Snapshot& snapshot_;
+  DecisionLog* log_;
+  const std::string& request_id_;
   engine::EvaluationBudget budget_;
   api::ReasonQuota reasons_;
   uint64_t allowed_ = 0, denied_ = 0;

@@ -168,7 +168,9 @@ class Connection final : public Drainable, public std::enable_shared_from_this<C
     phase_ = Phase::kHeaders;
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
-    parser_->body_limit(config_.max_body_bytes);
+    // The bulk import route takes larger bodies (--max-import-bytes); every
+    // other route's limit is set once its path is known (OnHeaders).
+    parser_->body_limit(std::max(config_.max_body_bytes, config_.max_import_bytes));
     Deadline(config_.header_timeout_seconds);
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -185,6 +187,15 @@ class Connection final : public Drainable, public std::enable_shared_from_this<C
       return Refuse(ErrorResponse(400, "invalid_transfer_encoding",
                                   "Transfer-Encoding may be given once and must end with chunked"),
                     "transfer coding without chunked");
+    }
+    const std::string_view target = head.target();
+    if (!DecisionApi::TakesLargeBody(head.method_string(), target.substr(0, target.find('?')))) {
+      const auto length = parser_->content_length();
+      if (length && *length > config_.max_body_bytes) {
+        return Refuse(FramingError(http::error::body_limit, head, config_.max_body_bytes),
+                      "body limit exceeded");
+      }
+      parser_->body_limit(config_.max_body_bytes);
     }
     phase_ = Phase::kBody;
     if (parser_->is_done()) return Answer();
@@ -219,7 +230,10 @@ class Connection final : public Drainable, public std::enable_shared_from_this<C
   void TakeRequestLine(const http::request_header<>& head) {
     request_.method = std::string(head.method_string());
     const std::string_view target = head.target();
-    request_.path = std::string(target.substr(0, target.find('?')));
+    const size_t question = target.find('?');
+    request_.path = std::string(target.substr(0, question));
+    request_.query =
+        question == std::string_view::npos ? "" : std::string(target.substr(question + 1));
   }
 
   // Answers a request that cannot be read to its end, then closes: the rest
@@ -236,6 +250,8 @@ class Connection final : public Drainable, public std::enable_shared_from_this<C
     TakeRequestLine(in);
     request_.content_type = std::string(in[http::field::content_type]);
     request_.authorization = std::string(in[http::field::authorization]);
+    request_.if_match = std::string(in[http::field::if_match]);
+    request_.if_none_match = std::string(in[http::field::if_none_match]);
     const std::string_view given_id = in["X-Request-Id"];
     request_.request_id = UsableRequestId(given_id) ? std::string(given_id) : NewRequestId();
     request_.body = std::move(in.body());

@@ -10,11 +10,14 @@
 namespace castellan::server {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // without the query string
+  std::string method;  // "GET", "POST", "PUT", "PATCH", "DELETE", ...
+  std::string path;    // without the query string, not yet percent-decoded
+  std::string query;   // after '?', as sent ("" when none)
   std::string content_type;
   std::string authorization;  // the Authorization header, as sent
   std::string request_id;     // X-Request-Id, or one made up by the adapter
+  std::string if_match;       // If-Match, as sent
+  std::string if_none_match;  // If-None-Match, as sent
   std::string body;
 };
 

@@ -39,8 +39,14 @@ void Metrics::RecordDecisions(uint64_t allowed, uint64_t denied) {
   denied_.fetch_add(denied, std::memory_order_relaxed);
 }
 
-std::string Metrics::Render(uint64_t reloads, uint64_t reload_failures,
-                            const std::string& revision) const {
+void Metrics::RecordEntityWrite(std::string_view result) {
+  size_t i = 0;
+  while (i + 1 < kWriteResults.size() && kWriteResults[i] != result) ++i;
+  writes_[i].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::string Metrics::Render(uint64_t reloads, uint64_t reload_failures, const std::string& revision,
+                            const StoreFigures& store) const {
   std::string out;
   auto line = [&](const std::string& s) { out += s + "\n"; };
   auto number = [](double v) {
@@ -89,6 +95,25 @@ std::string Metrics::Render(uint64_t reloads, uint64_t reload_failures,
   line("# HELP castellan_policy_info The policy revision serving.");
   line("# TYPE castellan_policy_info gauge");
   line("castellan_policy_info{revision=\"" + revision + "\"} 1");
+  line("# HELP castellan_entity_version The entity data version serving (0: entity files).");
+  line("# TYPE castellan_entity_version gauge");
+  line("castellan_entity_version " + std::to_string(store.entity_version));
+  line(
+      "# HELP castellan_entity_writes_total Entity writes (PUT, PATCH, DELETE, import) by result.");
+  line("# TYPE castellan_entity_writes_total counter");
+  for (size_t i = 0; i < kWriteResults.size(); ++i) {
+    line("castellan_entity_writes_total{result=\"" + std::string(kWriteResults[i]) + "\"} " +
+         std::to_string(writes_[i].load(std::memory_order_relaxed)));
+  }
+  line("# HELP castellan_decision_log_written_total Decisions written to the decision log.");
+  line("# TYPE castellan_decision_log_written_total counter");
+  line("castellan_decision_log_written_total " + std::to_string(store.decisions_written));
+  line("# HELP castellan_decision_log_dropped_total Decisions dropped: the log's queue was full.");
+  line("# TYPE castellan_decision_log_dropped_total counter");
+  line("castellan_decision_log_dropped_total " + std::to_string(store.decisions_dropped));
+  line("# HELP castellan_decision_log_queue_depth Decisions waiting to be written.");
+  line("# TYPE castellan_decision_log_queue_depth gauge");
+  line("castellan_decision_log_queue_depth " + std::to_string(store.decision_queue_depth));
   return out;
 }
 

@@ -55,7 +55,7 @@ HttpResponse Batch(const RouteContext& c) {
     }
   }
   if (decisions > config.max_decisions) return TooManyDecisions(decisions, config.max_decisions);
-  DecisionRun run(*c.snapshot, config);
+  DecisionRun run(c);
   ojson results = ojson::array();
   for (size_t i = 0; i < requests.size(); ++i) {
     if (!item_errors[i].is_null()) {
@@ -68,6 +68,7 @@ HttpResponse Batch(const RouteContext& c) {
   }
   return run.Answer(c.metrics, 200,
                     {{"policy_version", c.snapshot->revision},
+                     {"entity_version", run.entity_version()},
                      {"request_id", c.request.request_id},
                      {"results", results}});
 }
@@ -91,11 +92,11 @@ HttpResponse Decide(const RouteContext& c, bool all) {
   if (req.actions.size() > c.config.max_decisions) {
     return TooManyDecisions(req.actions.size(), c.config.max_decisions);
   }
-  DecisionRun run(*c.snapshot, c.config);
+  DecisionRun run(c);
   const engine::Decision d = run.Decide(req);
   if (!d.refusals.empty()) return Refused(d);
   if (!all) {
-    ojson out = api::DecisionToJson(d, run.reasons());
+    ojson out = api::DecisionToJson(d, run.reasons(), run.entity_version());
     out["request_id"] = c.request.request_id;
     return run.Answer(c.metrics, 200, out);
   }
@@ -111,6 +112,7 @@ HttpResponse Decide(const RouteContext& c, bool all) {
   }
   return run.Answer(c.metrics, 200,
                     {{"policy_version", d.revision},
+                     {"entity_version", run.entity_version()},
                      {"request_id", c.request.request_id},
                      {"allowed", allowed},
                      {"denied", denied}});

@@ -81,12 +81,34 @@ void AddError(ojson& responses, const char* status) {
   if (!responses.contains(status)) responses[status] = {{"$ref", "#/components/responses/Error"}};
 }
 
+// A template's `{name}` segments as path parameters, unless the route's own
+// text describes them.
+void AddPathParameters(const Route& route, ojson& op) {
+  const std::string path = route.path;
+  for (size_t open = path.find('{'); open != std::string::npos; open = path.find('{', open + 1)) {
+    const std::string name = path.substr(open + 1, path.find('}', open) - open - 1);
+    ojson& params = op["parameters"];
+    if (params.is_null()) params = ojson::array();
+    bool described = false;
+    for (const auto& p : params) described = described || (p.value("name", "") == name);
+    if (described) continue;
+    params.push_back({{"name", name},
+                      {"in", "path"},
+                      {"required", true},
+                      {"schema", {{"type", "string"}}},
+                      {"description", name == "kind" ? "organization, user, or a resource kind"
+                                                     : "percent-encoded; decoded before use"}});
+  }
+}
+
 ojson Operation(const Route& route) {
   ojson op = ojson::parse(route.openapi);
+  AddPathParameters(route, op);
   ojson described = {{"summary", route.summary}, {"operationId", route.name}};
   described.update(op);
   using A = Route::Access;
-  if (route.access == A::kAdmin) {
+  if (route.access == A::kAdmin || route.access == A::kEntityRead ||
+      route.access == A::kEntityWrite) {
     described["security"] = ojson::array({{{"bearer", ojson::array()}}});
   } else if (route.access == A::kDecision || route.access == A::kAdminWhenTokenSet) {
     // Open unless a token protects it (--protect-decisions, or one configured).

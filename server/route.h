@@ -11,6 +11,9 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "server/config.h"
@@ -20,12 +23,34 @@
 
 namespace castellan::server {
 
+class DecisionLog;
+class EntityWriter;
+
+// The values of a path template's `{name}` segments, percent-decoded.
+class PathParams {
+ public:
+  void Add(std::string name, std::string value) {
+    values_.emplace_back(std::move(name), std::move(value));
+  }
+  // "" when the route's path has no such parameter.
+  const std::string& Get(std::string_view name) const;
+  const std::vector<std::pair<std::string, std::string>>& all() const { return values_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> values_;
+};
+
 // What a handler reads. Valid for the call only.
 struct RouteContext {
   const HttpRequest& request;
   ServiceState& state;
   Metrics& metrics;
   const ServerConfig& config;
+  const PathParams& params;
+  // The entity write path (store mode; null in file mode) and the decision
+  // log (null when off).
+  EntityWriter* entities;
+  DecisionLog* decision_log;
   // The snapshot current when the request started (null before the first
   // load); non-null for routes with Body::kJsonObject.
   std::shared_ptr<const Snapshot> snapshot;
@@ -38,18 +63,24 @@ using RouteHandler = HttpResponse (*)(const RouteContext& context);
 struct Route {
   enum class Access {
     kOpen,
-    kDecision,          // open, or the admin token with --protect-decisions
-    kAdmin,             // the admin token; refused to all when none is configured
-    kAdminWhenTokenSet  // the admin token when one is configured, else open
+    kDecision,           // open, or the admin token with --protect-decisions
+    kAdmin,              // the admin token; refused to all when none is configured
+    kAdminWhenTokenSet,  // the admin token when one is configured, else open
+    kEntityRead,         // the entities token or the admin token
+    kEntityWrite,        // the entities token only; refused to all when none is configured
   };
   enum class Body {
     kNone,        // any body is ignored
     kJsonObject,  // application/json, strict JSON, an object; 503 until a policy set loads
+    kOwn,         // the handler reads the body itself (at most --max-body-bytes)
+    kImport,      // the handler reads the body itself (at most --max-import-bytes)
   };
 
   const char* method;  // GET routes answer HEAD too
-  const char* path;    // exact; also the route's metrics label
-  const char* name;    // the OpenAPI operationId
+  // Exact, or a template whose `{name}` segments match one non-empty segment
+  // each ("/v1/entities/{kind}/{id}"); also the route's metrics label.
+  const char* path;
+  const char* name;  // the OpenAPI operationId
   Access access;
   Body body;
   const char* summary;
@@ -64,5 +95,7 @@ struct Route {
 std::vector<Route> NativeRoutes();
 std::vector<Route> AuthZenRoutes();
 std::vector<Route> AdminRoutes();
+std::vector<Route> EntityRoutes();
+std::vector<Route> DecisionLogRoutes();
 
 }  // namespace castellan::server

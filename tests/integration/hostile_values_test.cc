@@ -91,8 +91,7 @@ json World(Server& server) {
 }
 
 TEST(HostileValues, StoredByteIdenticalOrRefusedWithA400) {
-  Server server(CASTELLAN_SOURCE_DIR "/policies", {"--max-body-bytes", "8388608"},
-                Server::Entities::kStore);
+  Server server(CASTELLAN_SOURCE_DIR "/policies", {"--max-body-bytes", "8388608"}, EmptyStore());
   ASSERT_NE(server.port(), 0) << server.Log();
   const json pack = EntityFileJson(CASTELLAN_SOURCE_DIR "/policies/entities.yaml");
   ASSERT_EQ(server.Call("POST", "/v1/entities:import", pack.dump(), kEntityWriter).status, 200);
@@ -153,7 +152,7 @@ TEST(HostileValues, StoredByteIdenticalOrRefusedWithA400) {
 
 // Ids in the path are percent-decoded; an id in the body must match it.
 TEST(HostileValues, BodyIdMustMatchThePath) {
-  Server server(CASTELLAN_SOURCE_DIR "/policies", {}, Server::Entities::kStore);
+  Server server(CASTELLAN_SOURCE_DIR "/policies", {}, EmptyStore());
   ASSERT_NE(server.port(), 0) << server.Log();
   const json pack = EntityFileJson(CASTELLAN_SOURCE_DIR "/policies/entities.yaml");
   ASSERT_EQ(server.Call("POST", "/v1/entities:import", pack.dump(), kEntityWriter).status, 200);

@@ -18,8 +18,16 @@
 
 namespace castellan::testing {
 
+// The token StoreMode servers take for entity writes (server_process.h).
 inline const std::map<std::string, std::string> kEntityWriter = {
-    {"Authorization", std::string("Bearer ") + Server::kEntitiesToken}};
+    {"Authorization", "Bearer entities-token"}};
+
+// A store-mode server with an empty store (its entities are imported over HTTP).
+inline StoreMode EmptyStore() {
+  StoreMode mode;
+  mode.seed = false;
+  return mode;
+}
 
 // An entity file (YAML or JSON) as JSON, typed as the entity loader types it.
 inline json EntityFileJson(const fs::path& file) {
@@ -49,8 +57,7 @@ inline Reply EntityCall(Server& server, const std::string& method, const std::st
   return server.Call(method, "/v1/entities/" + kind + "/" + id, body, headers, content_type);
 }
 
-// The version in an `ETag: "<v>"` header, from the body's `entity_version`
-// when the server answered one; 0 when neither.
+// The `entity_version` a body names; 0 when none.
 inline uint64_t EntityVersion(const Reply& r) {
   const json body = r.Json();
   if (body.is_object() && body.contains("entity_version") &&
@@ -58,6 +65,13 @@ inline uint64_t EntityVersion(const Reply& r) {
     return body["entity_version"].get<uint64_t>();
   }
   return 0;
+}
+
+// The version in an `ETag: "<v>"` header; 0 when there is none.
+inline uint64_t ETagVersion(const Reply& r) {
+  const std::string etag = r.Header("ETag");
+  if (etag.size() < 3 || etag.front() != '"' || etag.back() != '"') return 0;
+  return std::stoull(etag.substr(1, etag.size() - 2));
 }
 
 // Whether `entity` (a fixture's principal or resource, as JSON) is one the

@@ -16,8 +16,6 @@ namespace castellan::testing {
 namespace {
 
 const fs::path kSource = CASTELLAN_SOURCE_DIR;
-// File mode until the entity API lands (i12-server); then the store.
-constexpr Server::Entities kMode = Server::Entities::kFiles;
 
 class SamplePackOverHttp : public ::testing::TestWithParam<std::string> {};
 
@@ -60,7 +58,7 @@ TEST_P(SamplePackOverHttp, FixturesPassWithEntitiesImportedAndNamedById) {
   const std::vector<fs::path> suite_files = fixtures::FindSuites(pack);
   ASSERT_FALSE(suite_files.empty()) << "no fixture suites in " << pack;
 
-  Server server(pack, {"--max-actions", "1000", "--max-decisions", "100000"}, kMode);
+  Server server(pack, {"--max-actions", "1000", "--max-decisions", "100000"}, EmptyStore());
   ASSERT_NE(server.port(), 0) << "castellan serve did not start on " << pack << ":\n"
                               << server.Log();
 
@@ -82,7 +80,7 @@ TEST_P(SamplePackOverHttp, FixturesPassWithEntitiesImportedAndNamedById) {
   const json import = EntityFileJson(entities);
   ASSERT_FALSE(import.contains("unreadable")) << import.dump();
   uint64_t version = 0;
-  if (kMode == Server::Entities::kStore) {
+  {
     const Reply imported = server.Call("POST", "/v1/entities:import", import.dump(), kEntityWriter);
     ASSERT_EQ(imported.status, 200) << imported.body;
     EXPECT_EQ(imported.Json().value("imported", size_t{0}), EntityCount(import)) << imported.body;
@@ -116,9 +114,7 @@ TEST_P(SamplePackOverHttp, FixturesPassWithEntitiesImportedAndNamedById) {
         ++failed;
         continue;
       }
-      if (kMode == Server::Entities::kStore) {
-        EXPECT_EQ(body.value("entity_version", uint64_t{0}), version) << where << ": " << r.body;
-      }
+      EXPECT_EQ(body.value("entity_version", uint64_t{0}), version) << where << ": " << r.body;
       std::string problems;
       for (const auto& [action, got] : body["results"].items()) {
         auto it = c.expect.find(action);

@@ -8,42 +8,23 @@
 namespace castellan::testing {
 namespace {
 
-// The default pack with a ceiling for Acme's custom roles (unless the pack
-// declares one itself).
-fs::path PackWithCustomRoles() {
-  const fs::path dir =
-      fs::temp_directory_path() / ("castellan_tenant_pack_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::copy(CASTELLAN_SOURCE_DIR "/policies", dir, fs::copy_options::recursive);
-  bool declared = false;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    std::ifstream in(e.path());
-    std::stringstream text;
-    text << in.rdbuf();
-    declared = declared || text.str().find("kind: CustomRoles") != std::string::npos;
-  }
-  if (!declared) {
-    std::ofstream(dir / "custom-roles.yaml") << "kind: CustomRoles\n"
-                                                "level: partner\n"
-                                                "scope: [own, assigned_customers]\n"
-                                                "permissions: [view_customers, products]\n";
-  }
-  return dir;
+// The default pack plus a ceiling for partners' custom roles.
+StoreMode WithCustomRoles() {
+  StoreMode mode;
+  mode.policy_files["custom-roles.yaml"] =
+      "kind: CustomRoles\n"
+      "level: partner\n"
+      "scope: [own, assigned_customers]\n"
+      "permissions: [view_customers, products]\n";
+  return mode;  // seeded from the pack's entities.yaml
 }
 
 class TenantData : public ::testing::Test {
  protected:
   void SetUp() override {
-    pack_ = PackWithCustomRoles();
-    server_ = std::make_unique<Server>(pack_, std::vector<std::string>{}, Server::Entities::kStore);
+    server_ = std::make_unique<Server>(CASTELLAN_SOURCE_DIR "/policies", std::vector<std::string>{},
+                                       WithCustomRoles());
     ASSERT_NE(server_->port(), 0) << server_->Log();
-    const json pack = EntityFileJson(CASTELLAN_SOURCE_DIR "/policies/entities.yaml");
-    const Reply r = server_->Call("POST", "/v1/entities:import", pack.dump(), kEntityWriter);
-    ASSERT_EQ(r.status, 200) << r.body;
-  }
-  void TearDown() override {
-    server_.reset();
-    fs::remove_all(pack_);
   }
 
   // The effect of `action` for `user` on organization `org`, with the
@@ -67,7 +48,6 @@ class TenantData : public ::testing::Test {
     return EntityCall(*server_, "DELETE", kind, id);
   }
 
-  fs::path pack_;
   std::unique_ptr<Server> server_;
 };
 

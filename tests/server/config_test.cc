@@ -147,5 +147,77 @@ TEST(ServerConfig, TlsNeedsCertificateAndKeyAndAnHttpsIssuer) {
   EXPECT_NE(error.find("https URL"), std::string::npos) << error;
 }
 
+TEST(ServerConfig, StoreModeIsTheDefaultAndEntityFilesAreReadOnlyWithoutALog) {
+  ServerConfig c;
+  std::string error;
+  ASSERT_TRUE(ParseServerConfig({}, Env{}.get(), &c, &error)) << error;
+  EXPECT_TRUE(c.store_mode());
+  EXPECT_EQ(c.StoreUrl(), "sqlite:castellan-data/castellan.db");
+  EXPECT_TRUE(c.decision_log_on());
+  EXPECT_EQ(c.decision_log_queue, 10000u);
+  EXPECT_EQ(c.decision_log_retention_days, 30);
+  EXPECT_EQ(c.max_import_bytes, 64u << 20);
+
+  ServerConfig files;
+  ASSERT_TRUE(ParseServerConfig({"--entities", "e.yaml"}, Env{}.get(), &files, &error)) << error;
+  EXPECT_FALSE(files.store_mode());
+  EXPECT_EQ(files.StoreUrl(), "");
+  EXPECT_FALSE(files.decision_log_on());
+
+  ServerConfig both;
+  ASSERT_TRUE(ParseServerConfig({"--entities", "e.yaml", "--store", "sqlite:/tmp/x.db"},
+                                Env{}.get(), &both, &error))
+      << error;
+  EXPECT_FALSE(both.store_mode());
+  EXPECT_TRUE(both.decision_log_on()) << "entities from files, the log in the store";
+}
+
+TEST(ServerConfig, StoreSettingsComeFromFlagsAndTheEnvironment) {
+  const auto token = std::filesystem::temp_directory_path() / "castellan_entities_token";
+  std::ofstream(token) << "w-token\n";
+  Env env;
+  env.values["CASTELLAN_ENTITIES_TOKEN"] = "from-env";
+  env.values["CASTELLAN_DECISION_LOG_QUEUE"] = "77";
+  ServerConfig c;
+  std::string error;
+  ASSERT_TRUE(
+      ParseServerConfig({"--data-dir", "/tmp/d", "--seed-entities", "a.yaml,b", "--decision-log",
+                         "off", "--decision-log-retention-days", "0", "--max-import-bytes", "100"},
+                        env.get(), &c, &error))
+      << error;
+  EXPECT_EQ(c.StoreUrl(), "sqlite:/tmp/d/castellan.db");
+  EXPECT_EQ(c.seed_entities.size(), 2u);
+  EXPECT_EQ(c.entities_token, "from-env");
+  EXPECT_FALSE(c.decision_log_on());
+  EXPECT_EQ(c.decision_log_queue, 77u);
+  EXPECT_EQ(c.decision_log_retention_days, 0);
+  EXPECT_EQ(c.max_import_bytes, 100u);
+
+  ServerConfig f;
+  ASSERT_TRUE(ParseServerConfig({"--entities-token-file", token.string()}, Env{}.get(), &f, &error))
+      << error;
+  EXPECT_EQ(f.entities_token, "w-token");
+  std::filesystem::remove(token);
+}
+
+TEST(ServerConfig, ConflictingStoreSettingsAreRefused) {
+  struct Case {
+    std::vector<std::string> args;
+    const char* names;
+  } cases[] = {
+      {{"--entities", "e.yaml", "--seed-entities", "s.yaml"}, "--seed-entities"},
+      {{"--entities", "e.yaml", "--decision-log", "on"}, "--decision-log"},
+      {{"--decision-log", "maybe"}, "--decision-log"},
+      {{"--decision-log-queue", "0"}, "--decision-log-queue"},
+      {{"--store", ""}, "--store"},
+  };
+  for (const Case& k : cases) {
+    ServerConfig c;
+    std::string error;
+    EXPECT_FALSE(ParseServerConfig(k.args, Env{}.get(), &c, &error)) << k.names;
+    EXPECT_NE(error.find(k.names), std::string::npos) << error;
+  }
+}
+
 }  // namespace
 }  // namespace castellan::server

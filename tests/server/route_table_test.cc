@@ -131,5 +131,84 @@ TEST(RouteTable, EveryServiceRouteHasAHandlerANameAndADescription) {
   }
 }
 
+TEST(RouteTable, ATemplateMatchesOneSegmentPerParameterAndDecodesIt) {
+  const RouteTable table{{
+      {"GET", "/v1/things/{kind}/{id}", "get", Route::Access::kOpen, Route::Body::kNone, "", "{}",
+       &Ok},
+      {"PUT", "/v1/things/{kind}/{id}", "put", Route::Access::kOpen, Route::Body::kNone, "", "{}",
+       &Ok},
+      {"GET", "/v1/things/{kind}", "list", Route::Access::kOpen, Route::Body::kNone, "", "{}", &Ok},
+      {"POST", "/v1/things/import", "import", Route::Access::kOpen, Route::Body::kNone, "", "{}",
+       &Ok},
+  }};
+  auto match = table.Resolve("GET", "/v1/things/user/alice%40acme.example");
+  ASSERT_NE(match.route, nullptr);
+  EXPECT_EQ(std::string(match.route->name), "get");
+  EXPECT_EQ(match.params.Get("kind"), "user");
+  EXPECT_EQ(match.params.Get("id"), "alice@acme.example");
+  EXPECT_EQ(match.metrics_name, "/v1/things/{kind}/{id}") << "one label per route, not per id";
+
+  // A decoded slash stays inside the id.
+  match = table.Resolve("PUT", "/v1/things/product/a%2Fb");
+  ASSERT_NE(match.route, nullptr);
+  EXPECT_EQ(match.params.Get("id"), "a/b");
+
+  // An exact path wins over a template; the template's methods still count for 405.
+  match = table.Resolve("POST", "/v1/things/import");
+  ASSERT_NE(match.route, nullptr);
+  EXPECT_EQ(std::string(match.route->name), "import");
+  match = table.Resolve("GET", "/v1/things/import");
+  ASSERT_NE(match.route, nullptr);
+  EXPECT_EQ(std::string(match.route->name), "list");
+  EXPECT_EQ(match.params.Get("kind"), "import");
+
+  match = table.Resolve("DELETE", "/v1/things/user/alice");
+  EXPECT_EQ(match.route, nullptr);
+  EXPECT_EQ(match.allow, "GET, PUT");
+
+  for (const char* path : {"/v1/things/user/alice/more", "/v1/things//alice", "/v1/things/user/",
+                           "/v1/things/user/%zz", "/v1/things/user/%4"}) {
+    match = table.Resolve("GET", path);
+    EXPECT_EQ(match.route, nullptr) << path;
+    EXPECT_TRUE(match.allow.empty()) << path;
+  }
+}
+
+TEST(RouteTable, QueryStringsAreDecodedAndAKeyGivenTwiceIsRefused) {
+  std::vector<std::pair<std::string, std::string>> q;
+  std::string error;
+  ASSERT_TRUE(ParseQuery("org=acme&prefix=a%20b+c&flag&&limit=5", &q, &error)) << error;
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_EQ(q[0], std::make_pair(std::string("org"), std::string("acme")));
+  EXPECT_EQ(q[1].second, "a b c");
+  EXPECT_EQ(q[2], std::make_pair(std::string("flag"), std::string("")));
+  EXPECT_FALSE(ParseQuery("a=1&a=2", &q, &error));
+  EXPECT_NE(error.find("twice"), std::string::npos) << error;
+  EXPECT_FALSE(ParseQuery("a=%g1", &q, &error));
+}
+
+TEST(RouteTable, EntityReadsTakeEitherTokenAndWritesOnlyTheEntitiesToken) {
+  ServerConfig config;
+  config.admin_token = "admin";
+  config.entities_token = "writer";
+  const Route read{"GET", "/r", "r", Route::Access::kEntityRead, Route::Body::kNone, "", "{}", &Ok};
+  const Route write{"PUT", "/w", "w", Route::Access::kEntityWrite, Route::Body::kNone,
+                    "",    "{}", &Ok};
+  auto with = [](const std::string& token) {
+    HttpRequest r;
+    if (!token.empty()) r.authorization = "Bearer " + token;
+    return r;
+  };
+  EXPECT_FALSE(RefuseAccess(read, with("admin"), config));
+  EXPECT_FALSE(RefuseAccess(read, with("writer"), config));
+  EXPECT_EQ(RefuseAccess(read, with(""), config)->status, 401);
+  EXPECT_FALSE(RefuseAccess(write, with("writer"), config));
+  EXPECT_EQ(RefuseAccess(write, with("admin"), config)->status, 403);
+  EXPECT_EQ(RefuseAccess(write, with("other"), config)->status, 401);
+  config.entities_token.clear();  // none configured: writes are refused to everyone
+  EXPECT_EQ(RefuseAccess(write, with("writer"), config)->status, 401);
+  EXPECT_EQ(RefuseAccess(write, with(""), config)->status, 401);
+}
+
 }  // namespace
 }  // namespace castellan::server

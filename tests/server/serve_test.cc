@@ -385,7 +385,7 @@ TEST(ServeStart, BrokenPoliciesOrBadFlagsDoNotStart) {
   std::ofstream(dir / "p.yaml") << "kind: Nonsense\n";
   const std::string command = std::string(CASTELLAN_BINARY) +
                               " serve --listen 127.0.0.1:0 --policies " + dir.string() +
-                              " > /dev/null 2>&1";
+                              " --data-dir " + (dir / "data").string() + " > /dev/null 2>&1";
   EXPECT_EQ(WEXITSTATUS(std::system(command.c_str())), 1);
   EXPECT_EQ(
       WEXITSTATUS(std::system(

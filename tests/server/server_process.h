@@ -35,8 +35,21 @@ struct Reply {
   std::string body;
   std::string request_id;
   std::string content_type;
-  std::string etag;  // the ETag header, as sent ("\"7\"")
+  std::map<std::string, std::string> headers;  // every response header, by name as sent
   json Json() const { return json::parse(body, nullptr, false); }
+  std::string Header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+// Store mode: entities in a SQLite store in the server's temporary directory,
+// seeded from the pack's entities.yaml on first start, written with the
+// entities token ("entities-token"); `policy_files` are added to the pack's
+// copy (name -> YAML text) before the server starts.
+struct StoreMode {
+  std::map<std::string, std::string> policy_files;
+  bool seed = true;
 };
 
 class Server {
@@ -46,53 +59,48 @@ class Server {
   explicit Server(std::vector<std::string> extra = {})
       : Server(CASTELLAN_SOURCE_DIR "/policies", std::move(extra)) {}
 
-  // Where a server reads its entities: the pack's entities.yaml (read-only
-  // file mode), or a SQLite store in a fresh data directory (store mode; empty
-  // until something is imported, writable with kEntitiesToken).
-  enum class Entities { kFiles, kStore };
-
   // The same on another pack: a policy directory with its entities.yaml.
-  Server(const fs::path& pack, std::vector<std::string> extra,
-         Entities entities = Entities::kFiles) {
-    dir_ = fs::temp_directory_path() /
-           ("castellan_serve_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "policies");
-    fs::copy(pack, dir_ / "policies", fs::copy_options::recursive);
-    std::ofstream(dir_ / "token") << "s3cret-token\n";
-    args_ = {CASTELLAN_BINARY,     "serve",
-             "--listen",           "127.0.0.1:0",
-             "--policies",         (dir_ / "policies").string(),
-             "--admin-token-file", (dir_ / "token").string()};
-    if (entities == Entities::kFiles) {
-      args_.insert(args_.end(), {"--entities", (dir_ / "policies" / "entities.yaml").string()});
-    } else {
-      std::ofstream(dir_ / "entities-token") << kEntitiesToken << "\n";
-      args_.insert(args_.end(), {"--data-dir", data_dir().string(), "--entities-token-file",
-                                 (dir_ / "entities-token").string()});
-    }
-    args_.insert(args_.end(), extra.begin(), extra.end());
-    log_path_ = dir_ / "log";
-    Launch();
+  Server(const fs::path& pack, std::vector<std::string> extra) {
+    Prepare(pack);
+    std::vector<std::string> args = BaseArgs();
+    args.insert(args.end(), {"--entities", (dir_ / "policies" / "entities.yaml").string()});
+    args.insert(args.end(), extra.begin(), extra.end());
+    Start(args);
   }
 
-  // The bearer token that may write entities in store mode.
-  static constexpr const char* kEntitiesToken = "entities-s3cret";
-  fs::path data_dir() const { return dir_ / "data"; }
+  Server(const fs::path& pack, std::vector<std::string> extra, const StoreMode& mode) {
+    Prepare(pack);
+    for (const auto& [name, text] : mode.policy_files)
+      std::ofstream(dir_ / "policies" / name) << text;
+    std::ofstream(dir_ / "entities-token") << "entities-token\n";
+    // The entity files move out of the policy directory: the store holds them.
+    fs::rename(dir_ / "policies" / "entities.yaml", dir_ / "seed-entities.yaml");
+    args_ = BaseArgs();
+    args_.insert(args_.end(), {"--data-dir", (dir_ / "data").string(), "--entities-token-file",
+                               (dir_ / "entities-token").string()});
+    if (mode.seed) {
+      args_.insert(args_.end(), {"--seed-entities", (dir_ / "seed-entities.yaml").string()});
+    }
+    args_.insert(args_.end(), extra.begin(), extra.end());
+    Start(args_);
+  }
 
-  // SIGKILL: no chance to flush or close anything.
+  // SIGKILL: the server gets no chance to flush or close anything. Restart()
+  // then starts it again on the same data.
   void Kill() {
+    if (stopped_) return;
     kill(pid_, SIGKILL);
     int status = 0;
     waitpid(pid_, &status, 0);
     stopped_ = true;
   }
 
-  // Starts the same command again (after Stop or Kill), on the same
-  // directories; port() is the new port, 0 if it did not start.
+  // Stops (SIGTERM) and starts again with the same arguments and data.
   void Restart() {
+    if (!stopped_) Stop();
     stopped_ = false;
-    Launch();
+    port_ = 0;
+    Start(args_);
   }
 
   ~Server() {
@@ -100,8 +108,67 @@ class Server {
     fs::remove_all(dir_);
   }
 
+ private:
+  void Prepare(const fs::path& pack) {
+    dir_ = fs::temp_directory_path() /
+           ("castellan_serve_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "policies");
+    fs::copy(pack, dir_ / "policies", fs::copy_options::recursive);
+    std::ofstream(dir_ / "token") << "s3cret-token\n";
+  }
+
+  std::vector<std::string> BaseArgs() const {
+    return {CASTELLAN_BINARY,     "serve",
+            "--listen",           "127.0.0.1:0",
+            "--policies",         (dir_ / "policies").string(),
+            "--admin-token-file", (dir_ / "token").string()};
+  }
+
+  void Start(std::vector<std::string> args) {
+    log_path_ = dir_ / "log";
+    // A restart must not read the last run's "listening" line (its port).
+    fs::remove(log_path_);
+    pid_ = fork();
+    if (pid_ == 0) {
+      FILE* log = std::fopen(log_path_.c_str(), "w");
+      dup2(fileno(log), STDOUT_FILENO);
+      dup2(fileno(log), STDERR_FILENO);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    // The first log line says where it listens.
+    for (int i = 0; i < 200 && port_ == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      std::ifstream in(log_path_);
+      std::string line;
+      while (std::getline(in, line)) {
+        json j = json::parse(line, nullptr, false);
+        if (j.is_object() && j.value("event", "") == "listening") {
+          const std::string address = j["address"];
+          port_ = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+        }
+      }
+      // An exit before listening (a usage error) ends the wait.
+      int status = 0;
+      if (port_ == 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
+        stopped_ = true;
+        exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return;
+      }
+    }
+  }
+
+ public:
+  // The exit status when the server ended before it listened, else -1.
+  int exit_status() const { return exit_status_; }
+
   // SIGTERM, then the exit status.
   int Stop() {
+    if (stopped_) return exit_status_;
     kill(pid_, SIGTERM);
     int status = 0;
     waitpid(pid_, &status, 0);
@@ -131,7 +198,7 @@ class Server {
       reply.body = text.str();
       reply.request_id = response.get("X-Request-Id", "");
       reply.content_type = response.getContentType();
-      reply.etag = response.get("ETag", "");
+      for (const auto& [name, value] : response) reply.headers[name] = value;
     } catch (const Poco::Exception& e) {
       reply.body = e.displayText();
     }
@@ -155,41 +222,13 @@ class Server {
   const fs::path& dir() const { return dir_; }
 
  private:
-  void Launch() {
-    port_ = 0;
-    fs::remove(log_path_);
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* log = std::fopen(log_path_.c_str(), "w");
-      dup2(fileno(log), STDOUT_FILENO);
-      dup2(fileno(log), STDERR_FILENO);
-      std::vector<char*> argv;
-      for (auto& a : args_) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    // The first log line says where it listens.
-    for (int i = 0; i < 400 && port_ == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-      std::ifstream in(log_path_);
-      std::string line;
-      while (std::getline(in, line)) {
-        json j = json::parse(line, nullptr, false);
-        if (j.is_object() && j.value("event", "") == "listening") {
-          const std::string address = j["address"];
-          port_ = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
-        }
-      }
-    }
-  }
-
   static inline int counter_ = 0;
-  std::vector<std::string> args_;
   fs::path dir_, log_path_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   bool stopped_ = false;
+  int exit_status_ = -1;
+  std::vector<std::string> args_;
 };
 
 const json kNow = {{"now", "2026-11-02T12:00:00Z"}};
