@@ -66,6 +66,9 @@ class Loader {
     }
   }
 
+  std::vector<engine::EntityRecord>& records() { return records_; }
+  std::vector<RecordPosition>& positions() { return positions_; }
+
   std::shared_ptr<const engine::InMemoryEntityStore> Finish() {
     // Aliases last, so one may collide with a user declared after it.
     for (const PendingAlias& a : aliases_) {
@@ -181,6 +184,11 @@ class Loader {
           Error(file, l, c, "each of '" + name + "' needs an 'id' (a string)");
           continue;
         }
+        const std::string kind = name == "organizations" ? "organization"
+                                 : name == "users"       ? "user"
+                                                         : std::string(StringField(entity, "kind"));
+        records_.push_back({kind, id, entity});
+        positions_.push_back({file, l, c});
         bool added = false;
         if (name == "organizations") {
           added = store_->AddOrganization(id, entity);
@@ -189,7 +197,6 @@ class Loader {
           ReadAliases(file, l, c, id, entity);
           WarnEmptiedBindings(file, l, c, id, entity);
         } else {
-          const std::string kind(StringField(entity, "kind"));
           if (kind.empty()) {
             Error(file, l, c, "resource '" + id + "' needs a 'kind'");
             continue;
@@ -205,6 +212,8 @@ class Loader {
   dsl::Diagnostics& warnings_;
   const engine::PolicySet* policies_;
   std::vector<PendingAlias> aliases_;
+  std::vector<engine::EntityRecord> records_;
+  std::vector<RecordPosition> positions_;
   std::shared_ptr<engine::InMemoryEntityStore> store_ =
       std::make_shared<engine::InMemoryEntityStore>();
 };
@@ -230,8 +239,43 @@ EntityLoadResult LoadEntityFiles(const std::vector<fs::path>& paths,
       result.diagnostics.push_back({path.string(), 0, 0, "no such file or directory", "entities"});
     }
   }
-  result.store = loader.Finish();
+  std::shared_ptr<const engine::InMemoryEntityStore> store = loader.Finish();
+  result.records = std::move(loader.records());
+  result.positions = std::move(loader.positions());
+  if (!store || !policies) {
+    result.store = std::move(store);
+    return result;
+  }
+  // Checked and compiled as the store would: the snapshot shares the caller's
+  // policy set without owning it (REQUIRES in the header).
+  std::shared_ptr<const engine::PolicySet> unowned(std::shared_ptr<const engine::PolicySet>(),
+                                                   policies);
+  engine::EntitySnapshot::Result built =
+      engine::EntitySnapshot::Build(result.records, unowned, /*version=*/0);
+  auto position_of = [&](const engine::EntityProblem& p) {
+    for (size_t i = 0; i < result.records.size(); ++i) {
+      if (result.records[i].kind == p.kind && result.records[i].id == p.id) {
+        return result.positions[i];
+      }
+    }
+    return RecordPosition{};
+  };
+  for (const auto& p : built.problems) {
+    result.diagnostics.push_back(ProblemDiagnostic(p, position_of(p)));
+  }
+  for (const auto& w : built.warnings) {
+    result.warnings.push_back(ProblemDiagnostic(w, position_of(w)));
+  }
+  result.snapshot = std::move(built.snapshot);
+  result.store = result.snapshot;
   return result;
+}
+
+dsl::Diagnostic ProblemDiagnostic(const engine::EntityProblem& problem, const RecordPosition& at) {
+  std::string message = problem.kind + " '" + problem.id + "'";
+  if (!problem.path.empty()) message += " " + problem.path;
+  message += ": " + problem.message + " (" + problem.code + ")";
+  return {at.file, at.line, at.column, std::move(message), "entities"};
 }
 
 }  // namespace castellan::api

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/entity_record.h"
+
 namespace castellan::api {
 namespace {
 
@@ -39,21 +41,6 @@ class TrackingIterator {
   const char* p_;
   const char** read_;
 };
-
-// RFC 6901: '~' and '/' inside a reference token are escaped.
-std::string PointerToken(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 // Fills `error` with `code`, and `message` followed by where `offset` is.
 void Report(std::string_view text, const char* code, std::string message, size_t offset,
@@ -170,7 +157,8 @@ class StrictBuilder {
       // Appended piece by piece: GCC 12 warns falsely (-Wrestrict, GCC bug
       // 105651) on `"literal" + std::string&&` once inlined at -O2.
       pointer += '/';
-      pointer += f.value->is_array() ? std::to_string(f.value->size() - 1) : PointerToken(f.key);
+      pointer += f.value->is_array() ? std::to_string(f.value->size() - 1)
+                                     : engine::JsonPointerToken(f.key);
     }
     return pointer.empty() ? "the top-level object" : pointer;
   }

@@ -30,21 +30,6 @@ std::string_view StringField(const Value& map, std::string_view key) {
   return v && v->kind() == K::kString ? std::string_view(v->string_value()) : std::string_view();
 }
 
-// A JSON pointer token: '~' and '/' escaped (RFC 6901).
-std::string Token(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string Index(std::string_view path, size_t i) {
   return std::string(path) + "/" + std::to_string(i);
 }
@@ -78,11 +63,13 @@ class Problems {
 void CheckString(const EntityRecord& r, std::string_view field, bool required, Problems& p) {
   const Value* v = Field(r.attributes, field);
   if (!v) {
-    if (required) p.Invalid("/" + Token(field), "'" + std::string(field) + "' is required");
+    if (required)
+      p.Invalid("/" + JsonPointerToken(field), "'" + std::string(field) + "' is required");
     return;
   }
   if (v->kind() != K::kString || v->string_value().empty()) {
-    p.Invalid("/" + Token(field), "'" + std::string(field) + "' must be a non-empty string");
+    p.Invalid("/" + JsonPointerToken(field),
+              "'" + std::string(field) + "' must be a non-empty string");
   }
 }
 
@@ -90,7 +77,7 @@ void CheckString(const EntityRecord& r, std::string_view field, bool required, P
 void CheckStringList(const EntityRecord& r, std::string_view field, Problems& p) {
   const Value* v = Field(r.attributes, field);
   if (!v) return;
-  const std::string path = "/" + Token(field);
+  const std::string path = "/" + JsonPointerToken(field);
   if (v->kind() != K::kList) {
     p.Invalid(path, "'" + std::string(field) + "' must be a list of strings");
     return;
@@ -419,7 +406,7 @@ std::vector<EntityProblem> ValidateEntity(const EntityRecord& r, const PolicySet
     std::vector<Refusal> refusals;
     CheckInlineEntity(r.attributes, *decl, r.kind == "user", &refusals);
     for (const Refusal& refusal : refusals) {
-      p.Invalid("/" + Token(refusal.attribute), refusal.message);
+      p.Invalid("/" + JsonPointerToken(refusal.attribute), refusal.message);
     }
   }
   if (IsCustomRole(r)) CheckCustomRole(r, policies, p);

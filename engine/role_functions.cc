@@ -2,6 +2,8 @@
 #include <map>
 #include <memory>
 
+#include "engine/activation.h"
+#include "engine/entity_store.h"
 #include "engine/policy_functions.h"
 #include "engine/policy_set.h"
 
@@ -57,6 +59,53 @@ std::shared_ptr<const RoleTable> RoleTableOf(const PolicySet& set) {
   return table;
 }
 
+// A custom role stored as data (engine/entity_snapshot.h) of the principal's
+// partner (its organization, or that organization's parent); null outside a
+// decision or when there is none.
+const CompiledRole* StoredRoleOf(std::string_view name, const Activation& a) {
+  const EntityStore* store = a.entities();
+  const Value* principal = a.Find("principal");
+  if (!store || !principal || principal->kind() != Value::Kind::kMap) return nullptr;
+  const Value* org = principal->map_value().FindString("org");
+  if (!org || org->kind() != Value::Kind::kString) return nullptr;
+  std::string_view partner = org->string_value();
+  if (const Value* own = store->FindOrganization(partner);
+      own && own->kind() == Value::Kind::kMap) {
+    const Value* parent = own->map_value().FindString("parent");
+    if (parent && parent->kind() == Value::Kind::kString && !parent->string_value().empty()) {
+      partner = parent->string_value();
+    }
+  }
+  return store->FindCustomRole(partner, name);
+}
+
+// A custom role as the role functions see it: rank 0, no customisable, no tags.
+RoleEntry EntryOf(const PolicySet& set, const CompiledRole& role) {
+  return {role.decl->rank, role.decl->level, Names(set, role.grants), Value::List({}),
+          Value::List({})};
+}
+
+// role.rank and friends: a declared Role, else the principal's partner's custom role.
+template <typename Get>
+PolicyFunctionImpl RoleLookup(std::string name, Get get) {
+  return [name, get](const PolicySet& set) -> ContextFunctionImpl {
+    auto table = RoleTableOf(set);
+    return [name, get, table, &set](std::span<const Value> args, const Activation& a) -> Value {
+      if (args.size() != 1 || args[0].kind() != Value::Kind::kString) {
+        return NoMatchingOverload(name, args);
+      }
+      if (auto it = table->find(args[0].string_value()); it != table->end()) {
+        return get(it->second);
+      }
+      if (const CompiledRole* stored = StoredRoleOf(args[0].string_value(), a)) {
+        return get(EntryOf(set, *stored));
+      }
+      return Value::Error(ErrorKind::kInvalidArgument,
+                          "unknown role '" + args[0].string_value() + "'");
+    };
+  };
+}
+
 Value RoleNames(std::span<const Value> args) {
   if (args.size() != 1 || args[0].kind() != Value::Kind::kList) return BadRoleList("role.names");
   ValueList names;
@@ -73,7 +122,7 @@ Value RoleNames(std::span<const Value> args) {
 // role.rank of an unknown role is: a principal with no role must not rank
 // beneath everyone, so a rule comparing ranks fails closed.
 ContextFunctionImpl MaxRank(const PolicySet& set) {
-  return [table = RoleTableOf(set)](std::span<const Value> args, const Activation&) {
+  return [table = RoleTableOf(set), &set](std::span<const Value> args, const Activation& a) {
     if (args.empty() || args.size() > 2 || args[0].kind() != Value::Kind::kList ||
         (args.size() == 2 && args[1].kind() != Value::Kind::kString)) {
       return NoMatchingOverload("role.maxRank", args);
@@ -87,8 +136,14 @@ ContextFunctionImpl MaxRank(const PolicySet& set) {
       if (!name) return BadRoleList("role.maxRank");
       auto it = table->find(name->string_value());
       if (it == table->end()) {
-        return Value::Error(ErrorKind::kInvalidArgument,
-                            "unknown role '" + name->string_value() + "'");
+        const CompiledRole* stored = StoredRoleOf(name->string_value(), a);
+        if (!stored) {
+          return Value::Error(ErrorKind::kInvalidArgument,
+                              "unknown role '" + name->string_value() + "'");
+        }
+        if (args.size() == 2 && stored->decl->level != args[1].string_value()) continue;
+        best = std::max(best, stored->decl->rank);
+        continue;
       }
       if (args.size() == 2 && it->second.level != args[1].string_value()) continue;
       best = std::max(best, it->second.rank);
@@ -104,9 +159,7 @@ void AddRoleFunctions(Catalogue& c) {
   c.BeginFamily("Role helpers",
                 "The declared Roles of the policy set. A literal role name no Role declares is "
                 "reported when policies load.");
-  auto lookup = [](const char* name, auto get) {
-    return internal::NamedLookup(name, "role", RoleTableOf, get);
-  };
+  auto lookup = [](const char* name, auto get) { return RoleLookup(name, get); };
   c.AddFunction("role.rank", {"role.rank(string) -> int"},
                 lookup("role.rank", [](const RoleEntry& e) { return Value::Int(e.rank); }),
                 {"The `rank` of the declared Role.", "role.rank('admin') == 100"});

@@ -43,7 +43,7 @@ struct FixedActivation final : public Activation {
   const EntityStore* entities() const override { return store.get(); }
 
   MapActivation values;
-  std::shared_ptr<const InMemoryEntityStore> store;
+  std::shared_ptr<const EntityStore> store;
 };
 
 struct Fixture {

@@ -27,6 +27,13 @@ class EntityFileTest : public ::testing::Test {
     std::ofstream(dir_ / name) << text;
     return dir_ / name;
   }
+  // Loads and compiles policies from one in-memory file.
+  static std::shared_ptr<const engine::PolicySet> Policies(const std::string& yaml) {
+    dsl::LoadResult loaded = dsl::LoadPolicyFiles({{"p.yaml", yaml}}, engine::PolicyEnvironments());
+    EXPECT_TRUE(loaded.source) << loaded.FormattedDiagnostics();
+    if (!loaded.source) return nullptr;
+    return engine::PolicySet::Compile(std::move(*loaded.source)).set;
+  }
   fs::path dir_;
 };
 
@@ -84,8 +91,11 @@ TEST_F(EntityFileTest, ReadsJsonAndDirectories) {
   Write("unrelated.yaml", "not: entities\n");
   EntityLoadResult r = LoadEntityFiles({dir_});
   ASSERT_TRUE(r.store);
-  EXPECT_EQ(r.store->organization_count(), 1u);
-  EXPECT_EQ(r.store->user_count(), 1u);
+  ASSERT_EQ(r.records.size(), 2u);
+  EXPECT_EQ(r.records[0].kind, "organization");
+  EXPECT_EQ(r.records[1].kind, "user");
+  EXPECT_TRUE(r.store->FindOrganization("acme"));
+  EXPECT_TRUE(r.store->FindUser("bob"));
 }
 
 TEST_F(EntityFileTest, AJsonFileWithADuplicateKeyIsAnErrorAtTheKey) {
@@ -151,14 +161,11 @@ TEST_F(EntityFileTest, AnAliasCollidingWithAnotherUserIsALoadError) {
 }
 
 TEST_F(EntityFileTest, WarnsWherePrincipalPermissionsEmptyABinding) {
-  dsl::LoadResult policies = dsl::LoadPolicyFiles(
-      {{"p.yaml",
-        "kind: Permissions\npermissions: {read: {}, write: {}, bill: {}}\n---\n"
-        "kind: Role\nname: viewer\nlevel: partner\ngrants: [read]\n---\n"
-        "kind: Role\nname: billing\nlevel: partner\ngrants: [bill]\n"}},
-      engine::PolicyEnvironments());
-  ASSERT_TRUE(policies.source) << policies.FormattedDiagnostics();
-  auto set = engine::PolicySet::Compile(std::move(*policies.source)).set;
+  auto set = Policies(
+      "kind: Permissions\npermissions: {read: {}, write: {}, bill: {}}\n---\n"
+      "kind: Role\nname: viewer\nlevel: partner\ngrants: [read]\n---\n"
+      "kind: Role\nname: billing\nlevel: partner\ngrants: [bill]\n");
+  ASSERT_TRUE(set);
   auto path = Write("entities.yaml", R"(users:
   - {id: u-1, roles: [viewer, billing], permissions: [read]}
   - {id: u-2, roles: [viewer, {role: billing, permissions: [bill]}], permissions: [read]}
@@ -172,6 +179,54 @@ TEST_F(EntityFileTest, WarnsWherePrincipalPermissionsEmptyABinding) {
   EXPECT_NE(FormatWarnings(r.warnings).find(":2:5: warning: user 'u-1'"), std::string::npos);
   // Without the policy set there is nothing to warn about.
   EXPECT_TRUE(LoadEntityFiles({path}).warnings.empty());
+}
+
+TEST_F(EntityFileTest, GivenPoliciesTheEntitiesBecomeASnapshotAndProblemsArePositioned) {
+  auto set = Policies(
+      "kind: Permissions\npermissions: {read: {}, secret: {}}\n---\n"
+      "kind: CustomRoles\nlevel: partner\nscope: [assigned_customers]\npermissions: [read]\n");
+  ASSERT_TRUE(set);
+  auto good = Write("good_entities.yaml", R"(organizations:
+  - {id: acme}
+users:
+  - {id: ann, org: acme, roles: [desk]}
+resources:
+  - {kind: role, id: desk, org: acme, permissions: [read]}
+  - {kind: customer_group, id: all, org: acme, match: "true"}
+)");
+  EntityLoadResult r = LoadEntityFiles({good}, set.get());
+  ASSERT_TRUE(r.snapshot);
+  EXPECT_EQ(r.store.get(), r.snapshot.get());
+  EXPECT_EQ(r.snapshot->version(), 0u);
+  EXPECT_TRUE(r.snapshot->FindCustomRole("acme", "desk"));
+  EXPECT_TRUE(r.snapshot->FindCustomerGroup("acme", "all"));
+  ASSERT_EQ(r.records.size(), 4u);
+  EXPECT_EQ(r.records[3].kind, "customer_group");
+  EXPECT_EQ(r.positions[3].line, 7);
+  EXPECT_EQ(r.positions[3].column, 5);
+
+  auto bad = Write("bad_entities.yaml", R"(organizations:
+  - {id: acme}
+resources:
+  - {kind: role, id: desk, org: acme, permissions: [read, secret]}
+  - {kind: customer_group, id: g, org: acme, match: "customer.x +"}
+)");
+  r = LoadEntityFiles({bad}, set.get());
+  EXPECT_FALSE(r.store);
+  EXPECT_FALSE(r.snapshot);
+  // A permission outside the ceiling is dropped with a warning (as after a
+  // policy change); a bad expression fails the load.
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0].line, 4);
+  EXPECT_EQ(r.warnings[0].message.substr(0, 31), "role 'desk' /permissions/1: per");
+  EXPECT_NE(r.warnings[0].message.find("(outside_ceiling)"), std::string::npos);
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].line, 5);
+  EXPECT_NE(r.diagnostics[0].message.find("customer_group 'g' /match: 1:"), std::string::npos)
+      << r.diagnostics[0].message;
+  EXPECT_NE(r.diagnostics[0].message.find("(invalid_expression)"), std::string::npos);
+  // Without policies nothing is compiled: the same file loads as plain resources.
+  EXPECT_TRUE(LoadEntityFiles({bad}).store);
 }
 
 }  // namespace

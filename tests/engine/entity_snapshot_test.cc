@@ -46,6 +46,15 @@ kind: Policy
 name: p
 rules:
   - {name: allow-all, effect: allow, actions: ["*"]}
+  # The role functions know custom roles (rank 0, their level, their grants):
+  # an error here would deny (fail closed).
+  - name: ranked-editors
+    effect: deny
+    actions: [doc.edit]
+    unless: >-
+      role.maxRank(principal.roles, "partner") >= 0 &&
+      role.names(principal.roles).all(r, role.level(r) == "partner" &&
+        (role.rank(r) > 0 || "write" in role.grants(r)))
 )yaml";
 
 std::shared_ptr<const PolicySet> Compile(const std::string& yaml) {
