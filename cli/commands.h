@@ -17,5 +17,9 @@ int CheckCommand(const std::vector<std::string>& args);
 int TestCommand(const std::vector<std::string>& args);
 int ServeCommand(const std::vector<std::string>& args);
 int FunctionsCommand(const std::vector<std::string>& args);
+// Storage (issue 12): entity files into and out of the store, its schema.
+int ImportCommand(const std::vector<std::string>& args);
+int ExportCommand(const std::vector<std::string>& args);
+int MigrateCommand(const std::vector<std::string>& args);
 
 }  // namespace castellan::cli

@@ -22,6 +22,9 @@ Commands:
   test DIR       run the decision fixtures (*_test.yaml) below DIR
   serve          serve decisions over HTTP (castellan serve --help)
   functions      print the functions and variables expressions may use (Markdown)
+  import PATH... check entity files against the policies and write them to the store
+  export         print the store's entities in the entity-file format
+  migrate        bring the store's schema up to date
   version        print the version
 
 Options:
@@ -53,6 +56,9 @@ int main(int argc, char** argv) {
   if (command == "test") return TestCommand(rest);
   if (command == "serve") return ServeCommand(rest);
   if (command == "functions") return FunctionsCommand(rest);
+  if (command == "import") return ImportCommand(rest);
+  if (command == "export") return ExportCommand(rest);
+  if (command == "migrate") return MigrateCommand(rest);
   std::cerr << "castellan: unknown command '" << command << "'\n\n" << kHelp;
   return kExitUsage;
 }

@@ -150,6 +150,11 @@ class SqlStore final : public Store {
                      std::optional<Rollback>* rolled_back = nullptr);
   Status Guard(std::string_view what, const std::function<void()>& body);
 
+  // One entity write: a transaction that first bumps the data version, then
+  // runs `body` with the new version; `result` says how it ended.
+  Status EntityWrite(std::string_view what,
+                     const std::function<std::optional<Rollback>(Int64 version)>& body,
+                     WriteResult* result);
   // Within a write transaction: the data version after this write.
   Int64 BumpDataVersion() {
     Run("UPDATE counters SET value = value + 1 WHERE name = 'data_version'");
@@ -490,17 +495,30 @@ std::optional<Rollback> CheckPrecondition(const Precondition& precondition,
   return std::nullopt;
 }
 
-void Finish(const std::optional<Rollback>& rollback, Int64 version, uint64_t previous,
-            WriteResult* result) {
+Status SqlStore::EntityWrite(std::string_view what,
+                             const std::function<std::optional<Rollback>(Int64 version)>& body,
+                             WriteResult* result) {
+  const bool created = result->created;
+  Int64 version = 0;
+  std::optional<Rollback> rollback;
+  Status status = Transaction(
+      what,
+      [&] {
+        version = BumpDataVersion();
+        return body(version);
+      },
+      &rollback);
+  if (!status.ok()) return status;
   if (rollback) {
     result->outcome = rollback->outcome;
     result->message = rollback->message;
-    result->data_version = previous;
-    result->created = false;
+    result->data_version = static_cast<uint64_t>(version - 1);
+    result->created = created;
   } else {
     result->outcome = WriteOutcome::kDone;
     result->data_version = static_cast<uint64_t>(version);
   }
+  return Status::Ok();
 }
 
 Status SqlStore::Put(const engine::EntityRecord& record, const Precondition& precondition,
@@ -510,14 +528,9 @@ Status SqlStore::Put(const engine::EntityRecord& record, const Precondition& pre
   std::string error;
   if (!ToRow(record, &row, &error))
     return Status::Error(record.kind + "/" + record.id + ": " + error);
-  Int64 version = 0;
-  uint64_t previous = 0;
-  std::optional<Rollback> rollback;
-  Status status = Transaction(
+  return EntityWrite(
       "put",
-      [&]() -> std::optional<Rollback> {
-        version = BumpDataVersion();
-        previous = static_cast<uint64_t>(version - 1);
+      [&](Int64 version) -> std::optional<Rollback> {
         const std::optional<Int64> stored = VersionOf(row.kind, row.id);
         if (auto failed = CheckPrecondition(precondition, stored)) return failed;
         result->created = !stored;
@@ -526,10 +539,7 @@ Status SqlStore::Put(const engine::EntityRecord& record, const Precondition& pre
         Insert(row, version);
         return std::nullopt;
       },
-      &rollback);
-  if (!status.ok()) return status;
-  Finish(rollback, version, previous, result);
-  return Status::Ok();
+      result);
 }
 
 Status SqlStore::Delete(std::string_view kind, std::string_view id,
@@ -539,14 +549,9 @@ Status SqlStore::Delete(std::string_view kind, std::string_view id,
   row.table = TableOf(kind);
   row.kind = std::string(kind);
   row.id = std::string(id);
-  Int64 version = 0;
-  uint64_t previous = 0;
-  std::optional<Rollback> rollback;
-  Status status = Transaction(
+  return EntityWrite(
       "delete",
-      [&]() -> std::optional<Rollback> {
-        version = BumpDataVersion();
-        previous = static_cast<uint64_t>(version - 1);
+      [&](Int64) -> std::optional<Rollback> {
         const std::optional<Int64> stored = VersionOf(kind, id);
         if (!stored) {
           return Rollback{WriteOutcome::kNotFound,
@@ -556,10 +561,7 @@ Status SqlStore::Delete(std::string_view kind, std::string_view id,
         Remove(row);
         return std::nullopt;
       },
-      &rollback);
-  if (!status.ok()) return status;
-  Finish(rollback, version, previous, result);
-  return Status::Ok();
+      result);
 }
 
 Status SqlStore::Import(const std::vector<engine::EntityRecord>& records, bool replace_all,
@@ -591,14 +593,9 @@ Status SqlStore::Import(const std::vector<engine::EntityRecord>& records, bool r
       }
     }
   }
-  Int64 version = 0;
-  uint64_t previous = 0;
-  std::optional<Rollback> rollback;
-  Status status = Transaction(
+  Status status = EntityWrite(
       "import",
-      [&]() -> std::optional<Rollback> {
-        version = BumpDataVersion();
-        previous = static_cast<uint64_t>(version - 1);
+      [&](Int64 version) -> std::optional<Rollback> {
         if (duplicate) return duplicate;
         if (replace_all) {
           Run("DELETE FROM users");  // aliases and bindings go with them
@@ -615,11 +612,9 @@ Status SqlStore::Import(const std::vector<engine::EntityRecord>& records, bool r
         }
         return std::nullopt;
       },
-      &rollback);
-  if (!status.ok()) return status;
-  Finish(rollback, version, previous, result);
-  result->created = !rollback && !records.empty();
-  return Status::Ok();
+      result);
+  result->created = result->outcome == WriteOutcome::kDone && !records.empty();
+  return status;
 }
 
 Status SqlStore::AppendDecisions(std::vector<DecisionLogEntry>* entries) {
