@@ -44,6 +44,13 @@ class TenantData : public ::testing::Test {
   Reply Put(const std::string& kind, const std::string& id, const json& body) {
     return EntityCall(*server_, "PUT", kind, id, body.dump());
   }
+  // An active user of `org` with `roles`, and `customer_access` when given.
+  Reply PutUser(const std::string& id, const std::string& org, const json& roles,
+                const json& customer_access = nullptr) {
+    json user = {{"id", id}, {"org", org}, {"status", "active"}, {"roles", roles}};
+    if (!customer_access.is_null()) user["customer_access"] = customer_access;
+    return Put("user", id, user);
+  }
   Reply Delete(const std::string& kind, const std::string& id) {
     return EntityCall(*server_, "DELETE", kind, id);
   }
@@ -77,12 +84,8 @@ TEST_F(TenantData, DynamicGroupCreatedChangedAndDeleted) {
                       {"org", "acme"},
                       {"match", "customer.?data_center.orValue('') == 'US-East'"}};
   ASSERT_EQ(Put("customer_group", "us-east", group).status, 201);
-  const Reply user = Put("user", "gina@acme.example",
-                         {{"id", "gina@acme.example"},
-                          {"org", "acme"},
-                          {"status", "active"},
-                          {"roles", {"partner.admin"}},
-                          {"customer_access", {{"groups", {"us-east"}}}}});
+  const Reply user =
+      PutUser("gina@acme.example", "acme", {"partner.admin"}, {{"groups", {"us-east"}}});
   ASSERT_EQ(user.status, 201) << user.body;
   EXPECT_EQ(Decide("gina@acme.example", "fabrikam", "company.view"), "allow");
   EXPECT_EQ(Decide("gina@acme.example", "contoso", "company.view"), "deny out_of_scope");
@@ -124,12 +127,8 @@ TEST_F(TenantData, AnotherPartnersGroupIsNeverFound) {
                  {"members", {"contoso", "fabrikam"}}})
                 .status,
             201);
-  const Reply user = Put("user", "gail@globex.example",
-                         {{"id", "gail@globex.example"},
-                          {"org", "globex"},
-                          {"status", "active"},
-                          {"roles", {"partner.admin"}},
-                          {"customer_access", {{"groups", {"shared"}}}}});
+  const Reply user =
+      PutUser("gail@globex.example", "globex", {"partner.admin"}, {{"groups", {"shared"}}});
   if (user.status == 201) {
     EXPECT_EQ(Decide("gail@globex.example", "contoso", "company.view").rfind("deny", 0), 0u);
     EXPECT_EQ(Decide("gail@globex.example", "initech", "company.view").rfind("deny", 0), 0u);
@@ -148,9 +147,7 @@ TEST_F(TenantData, CustomRoleCreatedDeletedAndCreatedAgain) {
                      {"permissions", {"view_customers"}},
                      {"access", {{"customers", {"fabrikam"}}}}};
   ASSERT_EQ(Put("role", "viewer", role).status, 201);
-  const Reply user = Put(
-      "user", "rita@acme.example",
-      {{"id", "rita@acme.example"}, {"org", "acme"}, {"status", "active"}, {"roles", {"viewer"}}});
+  const Reply user = PutUser("rita@acme.example", "acme", {"viewer"});
   ASSERT_EQ(user.status, 201) << user.body;
   EXPECT_EQ(Decide("rita@acme.example", "fabrikam", "company.view"), "allow");
   EXPECT_EQ(Decide("rita@acme.example", "contoso", "company.view"), "deny out_of_scope");
@@ -172,11 +169,7 @@ TEST_F(TenantData, CustomRoleCreatedDeletedAndCreatedAgain) {
   EXPECT_EQ(Decide("rita@acme.example", "fabrikam", "company.view"), "allow");
 
   // Globex's user binding Acme's role name gets nothing from it.
-  const Reply other = Put("user", "gil@globex.example",
-                          {{"id", "gil@globex.example"},
-                           {"org", "globex"},
-                           {"status", "active"},
-                           {"roles", {"viewer"}}});
+  const Reply other = PutUser("gil@globex.example", "globex", {"viewer"});
   if (other.status == 201) {
     EXPECT_EQ(Decide("gil@globex.example", "initech", "company.view").rfind("deny", 0), 0u);
   }
