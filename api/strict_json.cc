@@ -72,7 +72,21 @@ class StrictBuilder {
   bool boolean(bool v) { return Add(v); }
   bool number_integer(json::number_integer_t v) { return Add(v); }
   bool number_unsigned(json::number_unsigned_t v) { return Add(v); }
-  bool number_float(json::number_float_t v, const std::string& /*text*/) { return Add(v); }
+  // An integer literal past 64 bits reaches here rounded to a double
+  // (18446744073709551616 would become 1.8446744073709552e+19): other parsers
+  // keep it exact, so refuse it rather than store a neighbour.
+  bool number_float(json::number_float_t v, const std::string& text) {
+    if (text.find_first_of(".eE") == std::string::npos) {
+      // The lexer has read the number and, unless the text ends there, one more byte.
+      size_t end = static_cast<size_t>(*read_ - text_.data());
+      if (end > text.size() && text_.substr(end - text.size(), text.size()) != text) --end;
+      return Fail("invalid_json",
+                  "integer " + text.substr(0, 40) + (text.size() > 40 ? "..." : "") +
+                      " does not fit in 64 bits (write it as a string)",
+                  end >= text.size() ? end - text.size() : 0);
+    }
+    return Add(v);
+  }
   bool string(std::string& v) { return Add(std::move(v)); }
   bool binary(json::binary_t& v) { return Add(json::binary(std::move(v))); }
 
@@ -100,6 +114,10 @@ class StrictBuilder {
     const size_t column = what.find("column ");
     const size_t colon = column == std::string::npos ? column : what.find(": ", column);
     if (colon != std::string::npos) what = what.substr(colon + 2);
+    // "[json.exception.out_of_range.406] number overflow ..." has no position.
+    if (what.rfind("[json.exception.", 0) == 0 && what.find("] ") != std::string::npos) {
+      what = what.substr(what.find("] ") + 2);
+    }
     // nlohmann counts characters read, the offending one included.
     return Fail("invalid_json", what, position > 0 ? position - 1 : 0);
   }

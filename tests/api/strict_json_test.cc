@@ -91,5 +91,22 @@ TEST(StrictJson, SyntaxErrorsSayWhatAndWhere) {
   EXPECT_EQ(ErrorOf("{\"a\": \"\xff\"}").code, "invalid_json");
 }
 
+TEST(StrictJson, AnIntegerPast64BitsIsRefusedNotRounded) {
+  // nlohmann would keep 1.8446744073709552e+19; a bignum-aware reader the exact value.
+  JsonParseError e = ErrorOf(R"({"n": 18446744073709551616})");
+  EXPECT_EQ(e.code, "invalid_json");
+  EXPECT_EQ(e.column, 7);  // where the number starts
+  EXPECT_NE(e.message.find("18446744073709551616 does not fit in 64 bits"), std::string::npos)
+      << e.message;
+  EXPECT_EQ(ErrorOf("-9223372036854775809").code, "invalid_json");
+  e = ErrorOf("[1e400]");
+  EXPECT_EQ(e.message, "number overflow parsing '1e400'");
+  json out;
+  JsonParseError error;
+  EXPECT_TRUE(
+      ParseStrictJson("[1e19, 1.5, 18446744073709551615, -9223372036854775808]", &out, &error))
+      << error.Describe();
+}
+
 }  // namespace
 }  // namespace castellan::api

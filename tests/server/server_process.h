@@ -85,6 +85,16 @@ class Server {
     Start(args_);
   }
 
+  // SIGKILL: the server gets no chance to flush or close anything. Restart()
+  // then starts it again on the same data.
+  void Kill() {
+    if (stopped_) return;
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    stopped_ = true;
+  }
+
   // Stops (SIGTERM) and starts again with the same arguments and data.
   void Restart() {
     if (!stopped_) Stop();
@@ -117,6 +127,8 @@ class Server {
 
   void Start(std::vector<std::string> args) {
     log_path_ = dir_ / "log";
+    // A restart must not read the last run's "listening" line (its port).
+    fs::remove(log_path_);
     pid_ = fork();
     if (pid_ == 0) {
       FILE* log = std::fopen(log_path_.c_str(), "w");
