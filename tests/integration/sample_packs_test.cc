@@ -5,6 +5,7 @@
 // action's effect (and a deny's expected reason) must be what the suite says,
 // as `castellan test` checks it in process.
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include <memory>
 #include <set>
@@ -108,6 +109,17 @@ TEST_P(SamplePackOverHttp, FixturesPassWithEntitiesImportedAndNamedById) {
       const json body = r.Json();
       ++cases;
       const std::string where = suite.path + ":" + std::to_string(c.line) + " '" + c.name + "'";
+      // The engine denies every action of a request it cannot decide (a
+      // numeric id, say); over HTTP the same request is a 400, which the
+      // caller must treat as a deny. Either way nothing is allowed.
+      const std::string refusal =
+          body.is_object() && body.contains("error") ? body["error"].value("code", "") : "";
+      const bool all_denied =
+          std::all_of(c.expect.begin(), c.expect.end(), [&](const auto& expected) {
+            return !expected.second.allow &&
+                   (expected.second.reason.empty() || expected.second.reason == refusal);
+          });
+      if (r.status == 400 && !refusal.empty() && all_denied && !c.expect.empty()) continue;
       if (r.status != 200 || !body.is_object() || !body.contains("results")) {
         ADD_FAILURE() << where << ": HTTP " << r.status << " " << r.body << "\nrequest "
                       << request.dump();
@@ -134,10 +146,20 @@ TEST_P(SamplePackOverHttp, FixturesPassWithEntitiesImportedAndNamedById) {
   EXPECT_GT(by_id, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Packs, SamplePackOverHttp,
-                         ::testing::Values("policies", "samples/redapp", "samples/ninjaone",
-                                           "samples/elements", "samples/timextender",
-                                           "samples/recast", "samples/authzen-todo"),
+// The default pack and every sample pack there is, so a new pack is covered
+// without another list to keep in step.
+std::vector<std::string> Packs() {
+  std::vector<std::string> packs = {"policies"};
+  for (const auto& entry : fs::directory_iterator(fs::path(CASTELLAN_SOURCE_DIR) / "samples")) {
+    if (entry.is_directory() && fs::exists(entry.path() / "entities.yaml")) {
+      packs.push_back("samples/" + entry.path().filename().string());
+    }
+  }
+  std::sort(packs.begin() + 1, packs.end());
+  return packs;
+}
+
+INSTANTIATE_TEST_SUITE_P(Packs, SamplePackOverHttp, ::testing::ValuesIn(Packs()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string name = info.param.substr(info.param.rfind('/') + 1);
                            for (char& ch : name) {
