@@ -1,5 +1,6 @@
 #include <signal.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -188,9 +189,17 @@ int ServeCommand(const std::vector<std::string>& args) {
             {"admin_token", config.admin_token.empty() ? "none" : "set"}});
 
   std::string fingerprint = config.watch ? state->FilesFingerprint() : "";
+  auto next_poll = std::chrono::steady_clock::now();
   while (true) {
     timespec tick{1, 0};
     const int sig = sigtimedwait(&signals, nullptr, &tick);
+    if (writer && config.store_poll_seconds > 0 && std::chrono::steady_clock::now() >= next_poll) {
+      next_poll =
+          std::chrono::steady_clock::now() + std::chrono::seconds(config.store_poll_seconds);
+      if (const uint64_t version = writer->Refresh()) {
+        LogEvent({{"event", "entities_refreshed"}, {"entity_version", version}});
+      }
+    }
     if (sig == SIGHUP) {
       LogReload(state->Reload(), "SIGHUP");
     } else if (sig == SIGTERM || sig == SIGINT) {

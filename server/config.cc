@@ -25,6 +25,9 @@ const std::vector<SettingInfo>& Settings() {
       {"--seed-entities", "CASTELLAN_SEED_ENTITIES", "seed_entities",
        "entity files or directories imported in one transaction when the store holds no "
        "entity (first start); not with --entities"},
+      {"--store-poll-seconds", "CASTELLAN_STORE_POLL_SECONDS", "store_poll_seconds",
+       "how often the store's data version is read to take in what other replicas wrote; "
+       "0: never (1)"},
       {"--entities-token-file", "CASTELLAN_ENTITIES_TOKEN_FILE", "entities_token_file",
        "a file holding the bearer token for entity writes (PUT, PATCH, DELETE, import); "
        "entity reads take it or the admin token; none: writes are refused"},
@@ -169,6 +172,9 @@ bool Apply(const std::string& key, const std::string& value, const std::string& 
   } else if (key == "decision_log_retention_days") {
     if (!ParseUnsigned(value, 36500, &n)) return fail("expected 0 to 36500 days");
     c->decision_log_retention_days = static_cast<int>(n);
+  } else if (key == "store_poll_seconds") {
+    if (!ParseUnsigned(value, 86400, &n)) return fail("expected 0 to 86400 seconds");
+    c->store_poll_seconds = static_cast<int>(n);
   } else if (key == "max_import_bytes") {
     if (!ParseUnsigned(value, 1ull << 32, &n) || n == 0) return fail("expected 1 to 2^32 bytes");
     c->max_import_bytes = n;

@@ -32,8 +32,11 @@ struct ServerConfig {
   std::optional<bool> decision_log;
   size_t decision_log_queue = 10000;
   int decision_log_retention_days = 30;  // 0 keeps entries forever
-  size_t max_import_bytes = 64 << 20;    // POST /v1/entities:import
-  bool protect_decisions = false;        // decision endpoints need the token too
+  // Store mode: seconds between reads of the store's data version, to take in
+  // other replicas' writes (EntityWriter::Refresh); 0 never.
+  int store_poll_seconds = 1;
+  size_t max_import_bytes = 64 << 20;  // POST /v1/entities:import
+  bool protect_decisions = false;      // decision endpoints need the token too
   size_t max_body_bytes = 1 << 20;
   size_t max_batch = 1000;
   size_t max_actions = 100;             // actions in one check

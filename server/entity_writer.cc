@@ -148,12 +148,46 @@ EntityWriteOutcome EntityWriter::Commit(std::vector<engine::EntityRecord> puts,
     out.status = written.created ? 201 : 200;
     out.data_version = written.data_version;
     if (written.data_version != guess) {
-      // Another process wrote the store too: the snapshot takes its version.
-      next = entities.Apply(puts, deletes, written.data_version);
+      // Another process (a replica on the same store) wrote in between: the
+      // store, not this snapshot plus the write, is what is true now.
+      if (auto loaded = LoadFromStore(current.policies)) return loaded;
     }
     return next.snapshot;
   });
   return out;
+}
+
+std::shared_ptr<const engine::EntitySnapshot> EntityWriter::LoadFromStore(
+    const std::shared_ptr<const engine::PolicySet>& policies) {
+  std::vector<storage::StoredEntity> stored;
+  uint64_t data_version = 0;
+  storage::Status status = storage::Status::Ok();
+  {
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    status = store_->LoadAll(&stored, &data_version);
+  }
+  if (!status.ok()) return nullptr;
+  std::vector<engine::EntityRecord> records;
+  records.reserve(stored.size());
+  for (storage::StoredEntity& entity : stored) records.push_back(std::move(entity.record));
+  return engine::EntitySnapshot::Build(std::move(records), policies, data_version).snapshot;
+}
+
+uint64_t EntityWriter::Refresh() {
+  uint64_t refreshed = 0;
+  state_.Write([&](const Snapshot& current) -> std::shared_ptr<const engine::EntitySnapshot> {
+    uint64_t data_version = 0;
+    storage::Status status = storage::Status::Ok();
+    {
+      std::lock_guard<std::mutex> lock(store_mutex_);
+      status = store_->DataVersion(&data_version);
+    }
+    if (!status.ok() || data_version == current.entity_version) return nullptr;
+    std::shared_ptr<const engine::EntitySnapshot> loaded = LoadFromStore(current.policies);
+    if (loaded) refreshed = loaded->version();
+    return loaded;
+  });
+  return refreshed;
 }
 
 EntityWriteOutcome EntityWriter::Put(engine::EntityRecord record,

@@ -56,6 +56,13 @@ class EntityWriter {
   EntityWriteOutcome Import(std::vector<engine::EntityRecord> records,
                             const std::vector<std::string>& problem_paths, bool replace_all);
 
+  // Takes in what other processes wrote to the same store (replicas sharing
+  // one PostgreSQL): when the store's data version differs from the serving
+  // snapshot's, every entity is loaded again and swapped in. Returns the new
+  // entity version, or 0 when nothing changed (or the store failed: the old
+  // snapshot keeps serving).
+  uint64_t Refresh();
+
   storage::Status Get(std::string_view kind, std::string_view id,
                       std::optional<storage::StoredEntity>* out);
   storage::Status List(const storage::EntityFilter& filter, std::vector<storage::StoredEntity>* out,
@@ -71,6 +78,10 @@ class EntityWriter {
                             const std::vector<std::string>* problem_paths, bool replace_all,
                             StoreWrite store_write);
   EntityWriteOutcome Record(EntityWriteOutcome outcome);
+  // Every stored entity as a snapshot at the store's data version; null when
+  // the store fails or its entities do not build against `policies`.
+  std::shared_ptr<const engine::EntitySnapshot> LoadFromStore(
+      const std::shared_ptr<const engine::PolicySet>& policies);
 
   ServiceState& state_;
   Metrics& metrics_;
