@@ -1,13 +1,16 @@
-// Two replicas on one store: what one writes, the other serves within its
+// Two replicas on one store, SQLite (one file on one host) and a PostgreSQL
+// server of the test's own: what one writes, the other serves within its
 // poll interval, and a write that lands after another replica's leaves the
 // writer serving both (the store is the truth, not the writer's snapshot).
-// One SQLite file stands in for a shared PostgreSQL: the code path is the same.
+// The PostgreSQL case is also the service's own end-to-end run on that
+// backend: seeding, decisions, entity writes and the decision log.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
 
 #include "pack_integration.h"
+#include "storage/postgres_server.h"
 
 namespace castellan::testing {
 namespace {
@@ -23,10 +26,13 @@ uint64_t ServingVersion(Server& server) {
       server.Post("/v1/check", Check("adam@acme.example", "fabrikam", {"company.view"})));
 }
 
-TEST(Replicas, EachServesWhatTheOtherWrote) {
-  Server a(CASTELLAN_SOURCE_DIR "/policies", {"--store-poll-seconds", "1"}, StoreMode{});
+// `store`: the URL both replicas use; "" for a's own SQLite file.
+void ReplicasServeEachOthersWrites(std::string store) {
+  std::vector<std::string> a_args = {"--store-poll-seconds", "1"};
+  if (!store.empty()) a_args.insert(a_args.end(), {"--store", store});
+  Server a(CASTELLAN_SOURCE_DIR "/policies", a_args, StoreMode{});
   ASSERT_NE(a.port(), 0) << a.Log();
-  const std::string store = "sqlite:" + (a.dir() / "data" / "castellan.db").string();
+  if (store.empty()) store = "sqlite:" + (a.dir() / "data" / "castellan.db").string();
   // b never polls: what it serves of a's writes comes through its own writes.
   StoreMode replica;
   replica.seed = false;
@@ -59,6 +65,24 @@ TEST(Replicas, EachServesWhatTheOtherWrote) {
   const Reply uma = EntityCall(a, "GET", "user", "uma@acme.example");
   EXPECT_EQ(uma.Json().value("status", ""), "disabled") << uma.body;
   EXPECT_NE(a.Log().find("entities_refreshed"), std::string::npos) << a.Log();
+
+  // Every decision above is in the log, whichever replica made it.
+  const Reply logged = a.Call("GET", "/v1/decisions?principal=adam@acme.example", "",
+                              {{"Authorization", "Bearer s3cret-token"}});
+  ASSERT_EQ(logged.status, 200) << logged.body;
+  EXPECT_GE(logged.Json()["decisions"].size(), 4u) << logged.body;
+}
+
+TEST(Replicas, OnOneSqliteFile) {
+  ReplicasServeEachOthersWrites("");
+}
+
+TEST(Replicas, OnPostgreSQL) {
+  PostgresServer& postgres = PostgresServer::Shared();
+  ASSERT_EQ(postgres.error(), "");
+  const std::string url = postgres.CreateDatabase();
+  ASSERT_FALSE(url.empty()) << postgres.error();
+  ReplicasServeEachOthersWrites(url);
 }
 
 }  // namespace
