@@ -202,6 +202,12 @@ int ServeCommand(const std::vector<std::string>& args) {
     }
     if (sig == SIGHUP) {
       LogReload(state->Reload(), "SIGHUP");
+      // And what the store holds now (another replica's or an import's writes).
+      if (writer) {
+        if (const uint64_t version = writer->Refresh()) {
+          LogEvent({{"event", "entities_refreshed"}, {"entity_version", version}});
+        }
+      }
     } else if (sig == SIGTERM || sig == SIGINT) {
       break;
     } else if (config.watch) {

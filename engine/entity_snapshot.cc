@@ -380,6 +380,10 @@ std::vector<EntityProblem> ValidateEntity(const EntityRecord& r, const PolicySet
   std::vector<EntityProblem> out;
   Problems p(r, &out);
   if (r.kind.empty()) p.Invalid("/kind", "an entity needs a kind");
+  // Entities are keyed "kind/id": a kind holding '/' could name another's key.
+  if (r.kind.find_first_of(std::string_view("/\0", 2)) != std::string::npos) {
+    p.Invalid("/kind", "a kind may not contain '/' or NUL");
+  }
   if (r.id.empty()) p.Invalid("/id", "an entity needs an id (a non-empty string)");
   if (r.attributes.kind() != K::kMap) {
     p.Invalid("", "an entity is a map of its attributes");
@@ -544,6 +548,16 @@ EntitySnapshot::Result EntitySnapshot::Apply(
       continue;
     }
     if (!shape.empty()) continue;
+    // Ids of tenant-defined roles and groups are unique across partners: a
+    // write naming another partner's must not take it over.
+    if (auto it = next->records_.find(key);
+        it != next->records_.end() && (IsCustomRole(*it->second) || IsGroup(*it->second)) &&
+        StringField(it->second->attributes, "org") != StringField(r.attributes, "org")) {
+      result.problems.push_back({r.kind, r.id, "/org", "duplicate_id",
+                                 "'" + r.id + "' is another organization's " + r.kind +
+                                     "; delete it first or choose another id"});
+      continue;
+    }
     remove(key);
     auto record = std::make_shared<const EntityRecord>(std::move(r));
     next->records_.emplace(key, record);

@@ -93,7 +93,7 @@ HttpResponse Decisions(const RouteContext& c) {
   std::vector<storage::DecisionLogEntry> entries;
   uint64_t next = 0;
   const storage::Status s = c.decision_log->Query(filter, &entries, &next);
-  if (!s.ok()) return ErrorResponse(500, "store_error", "the store failed: " + s.message());
+  if (!s.ok()) return StoreError(s);
   ojson list = ojson::array();
   for (const auto& e : entries) {
     list.push_back({{"seq", e.seq},

@@ -78,7 +78,7 @@ std::optional<HttpResponse> ReadPreconditions(const RouteContext& c, storage::Pr
   if (r.if_match == "*") {
     std::optional<storage::StoredEntity> stored;
     const storage::Status s = c.entities->Get(c.params.Get("kind"), c.params.Get("id"), &stored);
-    if (!s.ok()) return ErrorResponse(500, "store_error", "the store failed: " + s.message());
+    if (!s.ok()) return StoreError(s);
     if (!stored) return ErrorResponse(412, "precondition_failed", "If-Match: * and no such entity");
     version = stored->version;
   } else if (!ParseETag(r.if_match, &version)) {
@@ -111,7 +111,7 @@ HttpResponse GetEntity(const RouteContext& c) {
   }
   std::optional<storage::StoredEntity> stored;
   const storage::Status s = c.entities->Get(kind, id, &stored);
-  if (!s.ok()) return ErrorResponse(500, "store_error", "the store failed: " + s.message());
+  if (!s.ok()) return StoreError(s);
   if (!stored) return ErrorResponse(404, "not_found", "no entity " + kind + "/" + id);
   return Stored(200, stored->record, stored->version);
 }
@@ -215,7 +215,7 @@ HttpResponse ListEntities(const RouteContext& c) {
   std::vector<storage::StoredEntity> page;
   std::string next;
   const storage::Status s = c.entities->List(filter, &page, &next);
-  if (!s.ok()) return ErrorResponse(500, "store_error", "the store failed: " + s.message());
+  if (!s.ok()) return StoreError(s);
   ojson list = ojson::array();
   for (const auto& e : page) list.push_back(api::ToJson(e.record.attributes));
   ojson body = {{"entities", list}};

@@ -6,6 +6,7 @@
 
 #include "api/json_value.h"
 #include "api/strict_json.h"
+#include "server/json_response.h"
 #include "storage/entity_columns.h"
 
 namespace castellan::server {
@@ -125,7 +126,7 @@ EntityWriteOutcome EntityWriter::Commit(std::vector<engine::EntityRecord> puts,
       status = store_write(*store_, &written);
     }
     if (!status.ok()) {
-      out = Failure(500, "store_error", "the store failed: " + status.message());
+      out = Failure(500, "store_error", LogStoreFailure(status));
       return nullptr;
     }
     switch (written.outcome) {
@@ -150,7 +151,10 @@ EntityWriteOutcome EntityWriter::Commit(std::vector<engine::EntityRecord> puts,
     if (written.data_version != guess) {
       // Another process (a replica on the same store) wrote in between: the
       // store, not this snapshot plus the write, is what is true now.
-      if (auto loaded = LoadFromStore(current.policies)) return loaded;
+      // Until it does (the store or the build failed), nothing is swapped:
+      // a snapshot labelled with a version it does not hold would lie, and
+      // Refresh() tries again.
+      return LoadFromStore(current.policies);
     }
     return next.snapshot;
   });
@@ -218,7 +222,7 @@ EntityWriteOutcome EntityWriter::Patch(const std::string& kind, const std::strin
   for (int attempt = 0; attempt < 3; ++attempt) {
     std::optional<storage::StoredEntity> stored;
     if (storage::Status s = Get(kind, id, &stored); !s.ok()) {
-      return Record(Failure(500, "store_error", "the store failed: " + s.message()));
+      return Record(Failure(500, "store_error", LogStoreFailure(s)));
     }
     if (!stored) return Record(Failure(404, "not_found", "no entity " + Key(kind, id)));
     if (precondition.if_none_match ||
@@ -281,6 +285,10 @@ EntityWriteOutcome EntityWriter::Import(std::vector<engine::EntityRecord> record
 
 storage::Status EntityWriter::Get(std::string_view kind, std::string_view id,
                                   std::optional<storage::StoredEntity>* out) {
+  if (!storage::IsKeyText(kind) || !storage::IsKeyText(id)) {
+    *out = std::nullopt;  // no stored key holds NUL or bytes that are not UTF-8
+    return storage::Status::Ok();
+  }
   std::lock_guard<std::mutex> lock(store_mutex_);
   return store_->Get(kind, id, out);
 }
@@ -288,6 +296,13 @@ storage::Status EntityWriter::Get(std::string_view kind, std::string_view id,
 storage::Status EntityWriter::List(const storage::EntityFilter& filter,
                                    std::vector<storage::StoredEntity>* out,
                                    std::string* next_after_id) {
+  for (const std::string* key : {&filter.kind, &filter.org, &filter.id_prefix, &filter.after_id}) {
+    if (!storage::IsKeyText(*key)) {  // matches no stored key
+      out->clear();
+      next_after_id->clear();
+      return storage::Status::Ok();
+    }
+  }
   std::lock_guard<std::mutex> lock(store_mutex_);
   return store_->List(filter, out, next_after_id);
 }

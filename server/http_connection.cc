@@ -19,6 +19,7 @@
 
 #include "engine/time_value.h"
 #include "server/log_line.h"
+#include "server/route_table.h"
 
 namespace castellan::server {
 
@@ -189,7 +190,15 @@ class Connection final : public Drainable, public std::enable_shared_from_this<C
                     "transfer coding without chunked");
     }
     const std::string_view target = head.target();
-    if (!DecisionApi::TakesLargeBody(head.method_string(), target.substr(0, target.find('?')))) {
+    // Only a caller that shows the entities token may send an import's large
+    // body: anyone else is held to the ordinary limit before a byte is read.
+    const auto authorization = head.find(http::field::authorization);
+    const bool may_send_large =
+        authorization != head.end() &&
+        BearsToken(std::string_view(authorization->value().data(), authorization->value().size()),
+                   config_.entities_token) &&
+        DecisionApi::TakesLargeBody(head.method_string(), target.substr(0, target.find('?')));
+    if (!may_send_large) {
       const auto length = parser_->content_length();
       if (length && *length > config_.max_body_bytes) {
         return Refuse(FramingError(http::error::body_limit, head, config_.max_body_bytes),

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "server/log_line.h"
+
 namespace castellan::server {
 
 HttpResponse JsonResponse(int status, const nlohmann::ordered_json& body) {
@@ -26,6 +28,16 @@ bool IsJsonMediaType(std::string_view content_type) {
          std::equal(type.begin(), type.end(), kJson.begin(), [](char a, char b) {
            return std::tolower(static_cast<unsigned char>(a)) == b;
          });
+}
+
+std::string LogStoreFailure(const storage::Status& status) {
+  WriteLogLine(nlohmann::json{{"event", "store_error"}, {"message", status.message()}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return "the store failed; the server log says why (event store_error)";
+}
+
+HttpResponse StoreError(const storage::Status& status) {
+  return ErrorResponse(500, "store_error", LogStoreFailure(status));
 }
 
 }  // namespace castellan::server

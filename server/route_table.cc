@@ -152,13 +152,16 @@ bool ConstantTimeEquals(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
+bool BearsToken(std::string_view authorization, const std::string& token) {
+  constexpr std::string_view prefix = "Bearer ";
+  return !token.empty() && authorization.starts_with(prefix) &&
+         ConstantTimeEquals(std::string(authorization.substr(prefix.size())), token);
+}
+
 namespace {
 
-// Whether the request's bearer token is `token` (never when `token` is empty).
 bool Bears(const HttpRequest& request, const std::string& token) {
-  const std::string prefix = "Bearer ";
-  return !token.empty() && request.authorization.rfind(prefix, 0) == 0 &&
-         ConstantTimeEquals(request.authorization.substr(prefix.size()), token);
+  return BearsToken(request.authorization, token);
 }
 
 HttpResponse Unauthorized(const std::string& message) {

@@ -54,6 +54,10 @@ bool ParseQuery(std::string_view query, std::vector<std::pair<std::string, std::
 // Compares in time independent of where the strings differ.
 bool ConstantTimeEquals(const std::string& a, const std::string& b);
 
+// Whether an Authorization header value is "Bearer <token>" (never when
+// `token` is empty), compared in constant time.
+bool BearsToken(std::string_view authorization, const std::string& token);
+
 // Null when `request` may use `route`, else the 401 to answer.
 std::optional<HttpResponse> RefuseAccess(const Route& route, const HttpRequest& request,
                                          const ServerConfig& config);

@@ -251,7 +251,9 @@ TEST_F(EntityApi, TheDecisionLogKeepsEachActionDecisionWithFiltersAndPages) {
   EXPECT_EQ(contoso.Json()["decisions"].size(), 2u) << contoso.body;
   Reply denied =
       server_->Call("GET", "/v1/decisions?principal=adam%40acme.example&effect=deny", "", kAdmin);
-  for (const auto& d : denied.Json()["decisions"]) {
+  const json denied_body = denied.Json();  // the loop below must not range over a temporary
+  ASSERT_FALSE(denied_body["decisions"].empty()) << denied.body;
+  for (const auto& d : denied_body["decisions"]) {
     EXPECT_EQ(d["effect"], "deny");
     EXPECT_FALSE(d["reasons"].empty());
   }
