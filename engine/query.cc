@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "engine/decision.h"
+#include "engine/policy_set.h"
 
 namespace castellan::engine {
 namespace {
@@ -36,6 +37,15 @@ std::vector<const EntityRecord*> OrganizationTree(const EntitySnapshot& snapshot
   std::sort(out.begin(), out.end(), by_id);
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+// Whether deciding `action` on `kind` requires the resource's organization in
+// the principal's scope: only then do organizations narrow the candidates (an
+// unknown action denies everyone, so narrowing loses nothing either).
+bool ScopedByOrganization(const EntitySnapshot& snapshot, const std::string& action,
+                          std::string_view kind) {
+  const CompiledAction* a = snapshot.policies()->FindAction(action);
+  return !a || snapshot.policies()->ScopeOf(*a, kind) == dsl::ScopeMode::kOrganization;
 }
 
 Value Entity(std::string_view kind, std::string_view id) {
@@ -87,7 +97,7 @@ QueryResult AllowedResources(const EntitySnapshot& snapshot, const Value& princi
                              const Value& context, const QueryPage& page) {
   std::vector<const EntityRecord*> tree;
   const std::vector<const EntityRecord*>* candidates = &snapshot.OfKind(kind);
-  if (kind == "organization") {
+  if (kind == "organization" && ScopedByOrganization(snapshot, action, kind)) {
     const Value* stored = snapshot.FindUser(StringField(principal, "id"));
     const std::string_view org =
         stored ? StringField(*stored, "org") : StringField(principal, "org");
@@ -110,6 +120,14 @@ QueryResult AllowedSubjects(const EntitySnapshot& snapshot, const Value& resourc
     org = id;
   } else if (const Value* stored = snapshot.FindResource(kind, id)) {
     org = StringField(*stored, "org");
+  }
+  // Without organization scope any user may be allowed: all are candidates.
+  if (!ScopedByOrganization(snapshot, action, kind)) {
+    return Run(snapshot, snapshot.OfKind("user"), action, context, page,
+               [&](const EntityRecord& r, DecisionRequest& request) {
+                 request.principal = Entity("", r.id);
+                 request.resource = resource;
+               });
   }
   std::vector<const EntityRecord*> users;
   for (const EntityRecord* o : OrganizationTree(snapshot, org)) {

@@ -2,13 +2,15 @@
 // principals may act on a resource (docs/queries.md).
 //
 // Every candidate is decided by Decide(), exactly as /v1/check would decide
-// it: there is no second semantics. Indexes of the EntitySnapshot narrow the
-// candidates before any rule runs:
+// it: there is no second semantics. When the action needs the resource's
+// organization in the principal's scope (PolicySet::ScopeOf), indexes of the
+// EntitySnapshot narrow the candidates before any rule runs:
 //   - organizations: the principal's own organization, its partner and the
 //     partner's customers (EntitySnapshot::ChildrenOf);
 //   - any other kind: the stored entities of that kind (EntitySnapshot::OfKind);
 //   - subjects: the users of the resource's organization's partner and of
 //     that partner's customers (EntitySnapshot::UsersOf).
+// Otherwise the candidates are every stored entity of the kind, or every user.
 // Candidates are visited in id order; a page ends only at `limit`, with a
 // token (the last id returned) to continue, so nothing is silently truncated.
 #pragma once
