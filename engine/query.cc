@@ -122,21 +122,18 @@ QueryResult AllowedSubjects(const EntitySnapshot& snapshot, const Value& resourc
     org = StringField(*stored, "org");
   }
   // Without organization scope any user may be allowed: all are candidates.
-  if (!ScopedByOrganization(snapshot, action, kind)) {
-    return Run(snapshot, snapshot.OfKind("user"), action, context, page,
-               [&](const EntityRecord& r, DecisionRequest& request) {
-                 request.principal = Entity("", r.id);
-                 request.resource = resource;
-               });
-  }
   std::vector<const EntityRecord*> users;
-  for (const EntityRecord* o : OrganizationTree(snapshot, org)) {
-    const auto& members = snapshot.UsersOf(o->id);
-    users.insert(users.end(), members.begin(), members.end());
+  const std::vector<const EntityRecord*>* candidates = &snapshot.OfKind("user");
+  if (ScopedByOrganization(snapshot, action, kind)) {
+    for (const EntityRecord* o : OrganizationTree(snapshot, org)) {
+      const auto& members = snapshot.UsersOf(o->id);
+      users.insert(users.end(), members.begin(), members.end());
+    }
+    std::sort(users.begin(), users.end(),
+              [](const EntityRecord* a, const EntityRecord* b) { return a->id < b->id; });
+    candidates = &users;
   }
-  std::sort(users.begin(), users.end(),
-            [](const EntityRecord* a, const EntityRecord* b) { return a->id < b->id; });
-  return Run(snapshot, users, action, context, page,
+  return Run(snapshot, *candidates, action, context, page,
              [&](const EntityRecord& r, DecisionRequest& request) {
                request.principal = Entity("", r.id);
                request.resource = resource;

@@ -57,13 +57,16 @@ std::shared_ptr<const engine::EntitySnapshot> Entities(const RouteContext& c) {
   return std::dynamic_pointer_cast<const engine::EntitySnapshot>(c.snapshot->entities);
 }
 
+// The 400 of a query the trust boundary refused, as for a check.
+HttpResponse RefusedQuery(const engine::QueryResult& r) {
+  engine::Decision d;
+  d.refusals = r.refusals;
+  return Refused(d);
+}
+
 HttpResponse Answer(const RouteContext& c, const engine::QueryResult& r, const char* list_name,
                     ojson list) {
-  if (!r.refusals.empty()) {
-    engine::Decision d;
-    d.refusals = r.refusals;
-    return Refused(d);
-  }
+  if (!r.refusals.empty()) return RefusedQuery(r);
   ojson body = {{"policy_version", c.snapshot->revision},
                 {"entity_version", c.snapshot->entity_version},
                 {"request_id", c.request.request_id},
@@ -255,11 +258,7 @@ HttpResponse EntitySearch(const RouteContext& c, const SearchPage& page, const s
   ojson results = ojson::array();
   if (page.limit == 0) return SearchAnswer(c, std::move(results), "");
   const engine::QueryResult r = run(engine::QueryPage{page.after, page.limit});
-  if (!r.refusals.empty()) {
-    engine::Decision d;
-    d.refusals = r.refusals;
-    return Refused(d);
-  }
+  if (!r.refusals.empty()) return RefusedQuery(r);
   for (const std::string& id : r.ids) {
     ojson item;
     item["type"] = type;
