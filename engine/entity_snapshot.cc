@@ -508,6 +508,7 @@ EntitySnapshot::Result EntitySnapshot::Build(std::vector<EntityRecord> records,
   result.problems = std::move(unique);
   if (!result.problems.empty()) return result;
   next->compiled_ = std::move(compiled);
+  next->BuildIndexes();
   result.snapshot = std::move(next);
   return result;
 }
@@ -600,6 +601,7 @@ EntitySnapshot::Result EntitySnapshot::Apply(
   }
   if (!result.problems.empty()) return result;
   next->compiled_ = std::move(compiled);
+  next->BuildIndexes();
   result.snapshot = std::move(next);
   return result;
 }
@@ -609,6 +611,52 @@ EntitySnapshot::Result EntitySnapshot::Rebuild(std::shared_ptr<const PolicySet> 
   records.reserve(records_.size());
   for (const EntityRecord* r : All()) records.push_back(*r);
   return Build(std::move(records), std::move(policies), version_);
+}
+
+// ---- Query indexes -------------------------------------------------------------------
+
+struct EntitySnapshot::Indexes {
+  using List = std::vector<const EntityRecord*>;
+  std::map<std::string, List, std::less<>> by_kind, users_by_org, children;
+};
+
+void EntitySnapshot::BuildIndexes() {
+  auto indexes = std::make_shared<Indexes>();
+  for (const auto& entry : records_) {
+    const EntityRecord* r = entry.second.get();
+    indexes->by_kind[r->kind].push_back(r);
+    if (r->kind == "user") {
+      indexes->users_by_org[std::string(StringField(r->attributes, "org"))].push_back(r);
+    } else if (r->kind == "organization") {
+      const std::string_view parent = StringField(r->attributes, "parent");
+      if (!parent.empty()) indexes->children[std::string(parent)].push_back(r);
+    }
+  }
+  auto by_id = [](const EntityRecord* a, const EntityRecord* b) { return a->id < b->id; };
+  for (auto* index : {&indexes->by_kind, &indexes->users_by_org, &indexes->children}) {
+    for (auto& entry : *index) std::sort(entry.second.begin(), entry.second.end(), by_id);
+  }
+  indexes_ = std::move(indexes);
+}
+
+namespace {
+const std::vector<const EntityRecord*>& Lookup(
+    const std::map<std::string, std::vector<const EntityRecord*>, std::less<>>& index,
+    std::string_view key) {
+  static const std::vector<const EntityRecord*> kNone;
+  auto it = index.find(key);
+  return it == index.end() ? kNone : it->second;
+}
+}  // namespace
+
+const std::vector<const EntityRecord*>& EntitySnapshot::OfKind(std::string_view kind) const {
+  return Lookup(indexes_->by_kind, kind);
+}
+const std::vector<const EntityRecord*>& EntitySnapshot::UsersOf(std::string_view org) const {
+  return Lookup(indexes_->users_by_org, org);
+}
+const std::vector<const EntityRecord*>& EntitySnapshot::ChildrenOf(std::string_view org) const {
+  return Lookup(indexes_->children, org);
 }
 
 // ---- Reading --------------------------------------------------------------------------

@@ -93,8 +93,19 @@ class EntitySnapshot final : public EntityStore {
   const CompiledGroup* FindCustomerGroup(std::string_view owner,
                                          std::string_view name) const override;
 
+  // Indexes for queries (engine/query.h), built once per snapshot, each list
+  // sorted by id; an empty list when nothing matches.
+  // Every entity of `kind` ("organization", "user" or a resource kind).
+  const std::vector<const EntityRecord*>& OfKind(std::string_view kind) const;
+  // The users whose `org` is `org`.
+  const std::vector<const EntityRecord*>& UsersOf(std::string_view org) const;
+  // The organizations whose `parent` is `org` (a partner's customers).
+  const std::vector<const EntityRecord*>& ChildrenOf(std::string_view org) const;
+
  private:
   struct Compiled;  // custom roles and groups, and what they own
+  struct Indexes;
+  void BuildIndexes();
   EntitySnapshot() = default;
 
   uint64_t version_ = 0;
@@ -103,6 +114,7 @@ class EntitySnapshot final : public EntityStore {
   std::unordered_map<std::string, std::shared_ptr<const EntityRecord>> records_;
   std::unordered_map<std::string, std::shared_ptr<const EntityRecord>> aliases_;  // alias -> user
   std::shared_ptr<const Compiled> compiled_;
+  std::shared_ptr<const Indexes> indexes_;
 };
 
 // Checks one entity as a write would store it, without the others: its shape

@@ -109,7 +109,10 @@ HttpResponse Metadata(const RouteContext& c) {
   const std::string& issuer = c.config.issuer;
   return JsonResponse(200, {{"policy_decision_point", issuer},
                             {"access_evaluation_endpoint", issuer + "/access/v1/evaluation"},
-                            {"access_evaluations_endpoint", issuer + "/access/v1/evaluations"}});
+                            {"access_evaluations_endpoint", issuer + "/access/v1/evaluations"},
+                            {"search_subject_endpoint", issuer + "/access/v1/search/subject"},
+                            {"search_resource_endpoint", issuer + "/access/v1/search/resource"},
+                            {"search_action_endpoint", issuer + "/access/v1/search/action"}});
 }
 
 }  // namespace

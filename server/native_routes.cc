@@ -6,6 +6,7 @@
 #include "api/decision_json.h"
 #include "server/decision_run.h"
 #include "server/json_response.h"
+#include "server/query_page.h"
 #include "server/route.h"
 
 namespace castellan::server {
@@ -73,6 +74,29 @@ HttpResponse Batch(const RouteContext& c) {
                      {"results", results}});
 }
 
+// The declared actions of `page`, in declaration order: those after the
+// action named by the token, at most `limit`; `next` names the last when more remain.
+bool PageOfActions(const engine::PolicySet& policies, const engine::QueryPage& page,
+                   std::vector<std::string>* actions, std::string* next, std::string* error) {
+  const auto& declared = policies.actions();
+  size_t start = 0;
+  if (!page.after_id.empty()) {
+    while (start < declared.size() && declared[start].name.string_value() != page.after_id) {
+      ++start;
+    }
+    if (start == declared.size()) {
+      *error = "'page.token' names no declared action (a token from another policy version?)";
+      return false;
+    }
+    ++start;
+  }
+  for (size_t i = start; i < declared.size() && actions->size() < page.limit; ++i) {
+    actions->push_back(declared[i].name.string_value());
+  }
+  if (start + actions->size() < declared.size() && !actions->empty()) *next = actions->back();
+  return true;
+}
+
 // One check (`all` false) or every declared action (`all` true).
 HttpResponse Decide(const RouteContext& c, bool all) {
   const json& body = *c.body;
@@ -82,7 +106,22 @@ HttpResponse Decide(const RouteContext& c, bool all) {
   }
   engine::DecisionRequest req;
   std::string error;
-  if (!api::ParseDecisionRequest(body, !all, &req, &error)) {
+  // allowed-actions with a `page`: the declared actions in order, a page of them.
+  const bool paged = all && body.contains("page");
+  std::string next_token;
+  if (paged) {
+    engine::QueryPage page;
+    error = ParseQueryPage(body, &page);
+    if (!error.empty()) return ErrorResponse(400, "invalid_request", error);
+    json rest = body;
+    rest.erase("page");
+    if (!api::ParseDecisionRequest(rest, false, &req, &error)) {
+      return ErrorResponse(400, "invalid_request", error);
+    }
+    if (!PageOfActions(*c.snapshot->policies, page, &req.actions, &next_token, &error)) {
+      return ErrorResponse(400, "invalid_request", error);
+    }
+  } else if (!api::ParseDecisionRequest(body, !all, &req, &error)) {
     return ErrorResponse(400, "invalid_request", error);
   }
   if (req.actions.size() > c.config.max_actions) {
@@ -93,7 +132,10 @@ HttpResponse Decide(const RouteContext& c, bool all) {
     return TooManyDecisions(req.actions.size(), c.config.max_decisions);
   }
   DecisionRun run(c);
-  const engine::Decision d = run.Decide(req);
+  // A page past the last action decides nothing (no actions would mean all).
+  const engine::Decision d = paged && req.actions.empty()
+                                 ? engine::Decision{c.snapshot->revision, {}, {}}
+                                 : run.Decide(req);
   if (!d.refusals.empty()) return Refused(d);
   if (!all) {
     ojson out = api::DecisionToJson(d, run.reasons(), run.entity_version());
@@ -110,12 +152,13 @@ HttpResponse Decide(const RouteContext& c, bool all) {
       denied[r.action] = std::move(entry);
     }
   }
-  return run.Answer(c.metrics, 200,
-                    {{"policy_version", d.revision},
-                     {"entity_version", run.entity_version()},
-                     {"request_id", c.request.request_id},
-                     {"allowed", allowed},
-                     {"denied", denied}});
+  ojson out = {{"policy_version", d.revision},
+               {"entity_version", run.entity_version()},
+               {"request_id", c.request.request_id},
+               {"allowed", allowed},
+               {"denied", denied}};
+  if (!next_token.empty()) out["next_page_token"] = next_token;
+  return run.Answer(c.metrics, 200, out);
 }
 
 HttpResponse Check(const RouteContext& c) {

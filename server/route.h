@@ -93,6 +93,7 @@ struct Route {
 
 // The route families, in the order the document lists them.
 std::vector<Route> NativeRoutes();
+std::vector<Route> QueryRoutes();  // query_routes.cc
 std::vector<Route> AuthZenRoutes();
 std::vector<Route> AdminRoutes();
 std::vector<Route> EntityRoutes();

@@ -10,8 +10,8 @@ namespace castellan::server {
 const RouteTable& RouteTable::Service() {
   static const RouteTable table([] {
     std::vector<Route> routes;
-    for (auto family :
-         {&NativeRoutes, &AuthZenRoutes, &EntityRoutes, &DecisionLogRoutes, &AdminRoutes}) {
+    for (auto family : {&NativeRoutes, &QueryRoutes, &AuthZenRoutes, &EntityRoutes,
+                        &DecisionLogRoutes, &AdminRoutes}) {
       for (Route& r : family()) routes.push_back(r);
     }
     return routes;

@@ -1,0 +1,52 @@
+// Queries: which resources of a kind a principal may act on, and which
+// principals may act on a resource (docs/queries.md).
+//
+// Every candidate is decided by Decide(), exactly as /v1/check would decide
+// it: there is no second semantics. When the action needs the resource's
+// organization in the principal's scope (PolicySet::ScopeOf), indexes of the
+// EntitySnapshot narrow the candidates before any rule runs:
+//   - organizations: the principal's own organization, its partner and the
+//     partner's customers (EntitySnapshot::ChildrenOf);
+//   - any other kind: the stored entities of that kind (EntitySnapshot::OfKind);
+//   - subjects: the users of the resource's organization's partner and of
+//     that partner's customers (EntitySnapshot::UsersOf).
+// Otherwise the candidates are every stored entity of the kind, or every user.
+// Candidates are visited in id order; a page ends only at `limit`, with a
+// token (the last id returned) to continue, so nothing is silently truncated.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "engine/entity_snapshot.h"
+#include "engine/trust_boundary.h"
+#include "engine/value.h"
+
+namespace castellan::engine {
+
+struct QueryPage {
+  std::string after_id;  // exclusive; empty for the first page
+  size_t limit = 100;    // at least 1
+};
+
+struct QueryResult {
+  std::vector<std::string> ids;  // allowed, sorted by id
+  // The last id of this page when candidates remain after it; empty otherwise.
+  std::string next_after_id;
+  size_t examined = 0;  // candidates decided
+  // Not empty: the request itself is refused (as a check would be); no ids.
+  std::vector<Refusal> refusals;
+};
+
+// The resources of `kind` on which `principal` (a map: a stored user's `id`,
+// or an inline principal) may do `action`.
+QueryResult AllowedResources(const EntitySnapshot& snapshot, const Value& principal,
+                             const std::string& kind, const std::string& action,
+                             const Value& context, const QueryPage& page);
+
+// The stored users who may do `action` on `resource` (a map: `kind` and `id`).
+QueryResult AllowedSubjects(const EntitySnapshot& snapshot, const Value& resource,
+                            const std::string& action, const Value& context, const QueryPage& page);
+
+}  // namespace castellan::engine
