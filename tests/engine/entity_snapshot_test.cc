@@ -179,10 +179,24 @@ TEST_F(EntitySnapshotTest, AnotherPartnersGroupCoversNothing) {
   auto own = next.snapshot->Apply({Record(R"({"kind": "customer_group", "id": "eu",
       "org": "rival", "members": ["eu2"]})")},
                                   {}, 9);
-  // Same kind and id as acme's group: one entity per kind and id, so this replaces it.
-  ASSERT_TRUE(own.snapshot) << Codes(own.problems);
-  EXPECT_TRUE(Allowed(*own.snapshot, "rob", "eu2"));
-  EXPECT_FALSE(own.snapshot->FindCustomerGroup("acme", "eu"));
+  // Same kind and id as acme's group: rival may not take it over.
+  EXPECT_FALSE(own.snapshot);
+  EXPECT_EQ(Codes(own.problems), "duplicate_id@/org ");
+  // Once acme's is gone, the id is free for rival's own.
+  auto freed = next.snapshot->Apply({Record(R"({"kind": "customer_group", "id": "eu",
+      "org": "rival", "members": ["eu2"]})")},
+                                    {{"customer_group", "eu"}}, 9);
+  ASSERT_TRUE(freed.snapshot) << Codes(freed.problems);
+  EXPECT_TRUE(Allowed(*freed.snapshot, "rob", "eu2"));
+  EXPECT_FALSE(freed.snapshot->FindCustomerGroup("acme", "eu"));
+}
+
+// Entities are keyed "kind/id": a kind with '/' ("user/x" + "y") would name
+// user "x/y" and replace it.
+TEST_F(EntitySnapshotTest, AKindMayNotHoldASlash) {
+  EntityRecord forged{"user/x", "y", Value()};
+  forged.attributes = Record(R"({"kind": "user/x", "id": "y", "org": "acme"})").attributes;
+  EXPECT_EQ(Codes(ValidateEntity(forged, *set_)), "invalid_entity@/kind ");
 }
 
 TEST_F(EntitySnapshotTest, BindingAccessBeatsRoleAccessBeatsUserAccess) {
