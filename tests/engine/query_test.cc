@@ -108,8 +108,8 @@ TEST_P(QueryPackTest, AllowedResourcesEqualsDecidingEachEntity) {
             expected.push_back(r->id);
           }
         }
-        const QueryResult got =
-            AllowedResources(*pack.snapshot, principal, kind, name, pack.context, QueryPage{"", 100000});
+        const QueryResult got = AllowedResources(*pack.snapshot, principal, kind, name,
+                                                 pack.context, QueryPage{"", 100000});
         EXPECT_EQ(got.ids, expected) << user->id << " " << kind << " " << name;
         EXPECT_TRUE(got.next_after_id.empty());
         allowed_total += expected.size();
@@ -167,9 +167,9 @@ TEST(QueryTest, OrganizationsAreNarrowedToThePrincipalsPartner) {
   const Pack pack = LoadPack("elements");
   ASSERT_TRUE(pack.snapshot);
   const size_t orgs = pack.snapshot->OfKind("organization").size();
-  const QueryResult r =
-      AllowedResources(*pack.snapshot, Map({{"id", "tom@avepoint-msp.example"}}), "organization",
-                       pack.policies->actions().front().name.string_value(), pack.context, QueryPage{});
+  const QueryResult r = AllowedResources(
+      *pack.snapshot, Map({{"id", "tom@avepoint-msp.example"}}), "organization",
+      pack.policies->actions().front().name.string_value(), pack.context, QueryPage{});
   EXPECT_LT(r.examined, orgs);
   EXPECT_GT(r.examined, 0u);
 }
