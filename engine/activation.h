@@ -6,6 +6,7 @@
 // safe to call from the evaluating thread for the duration of an evaluation.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -29,11 +30,42 @@ class PrincipalScope {
   virtual Value PermissionsAt(std::string_view org_id) const = 0;
 };
 
+// The variables a decision binds, so that a compiled program can name one by
+// number instead of comparing strings on every evaluation. kOther: any other
+// name (fixtures, conformance), found by Find().
+enum class Variable : uint8_t {
+  kPrincipal,
+  kResource,
+  kContext,
+  kParams,
+  kAction,
+  kNow,
+  kPermissions,
+  kOther,
+};
+
+// The Variable that `name` is, or kOther.
+inline Variable VariableOf(std::string_view name) {
+  if (name == "principal") return Variable::kPrincipal;
+  if (name == "resource") return Variable::kResource;
+  if (name == "context") return Variable::kContext;
+  if (name == "params") return Variable::kParams;
+  if (name == "action") return Variable::kAction;
+  if (name == "now") return Variable::kNow;
+  if (name == "permissions") return Variable::kPermissions;
+  return Variable::kOther;
+}
+
 class Activation {
  public:
   virtual ~Activation() = default;
   // The value bound to `name`, or nullptr when there is none.
   virtual const Value* Find(std::string_view name) const = 0;
+  // The same as Find(name) where `variable` == VariableOf(name); a decision's
+  // activation answers by `variable` without comparing names.
+  virtual const Value* FindVariable(Variable /*variable*/, std::string_view name) const {
+    return Find(name);
+  }
   // The stored entities functions such as org(id) read; nullptr when none.
   virtual const EntityStore* entities() const { return nullptr; }
   // The request's budget, for functions that evaluate expressions of their
