@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "storage/data_directory.h"
+
 namespace castellan::cli {
 
 bool ResolveStoreUrl(const Arguments& args, bool create, std::string* url, std::string* error) {
@@ -23,13 +25,9 @@ bool ResolveStoreUrl(const Arguments& args, bool create, std::string* url, std::
       *error = "no data directory '" + dir.string() + "' (castellan migrate or import makes one)";
       return false;
     }
-    std::filesystem::create_directories(dir, ec);
-    if (!ec) {
-      std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                                   std::filesystem::perm_options::replace, ec);
-    }
-    if (ec) {
-      *error = "cannot make the data directory '" + dir.string() + "': " + ec.message();
+    const storage::Status made = storage::MakePrivateDirectory(dir);
+    if (!made.ok()) {
+      *error = "cannot make the data directory: " + made.message();
       return false;
     }
   }

@@ -1,8 +1,7 @@
 #include "server/store_start.h"
 
-#include <sys/stat.h>
-
 #include "engine/policy_set.h"
+#include "storage/data_directory.h"
 #include "storage/entity_import.h"
 
 namespace castellan::server {
@@ -11,15 +10,11 @@ namespace fs = std::filesystem;
 
 std::unique_ptr<storage::Store> OpenMigratedStore(const std::string& url, std::string* error) {
   if (url.rfind("sqlite:", 0) == 0) {
-    const fs::path dir = fs::path(url.substr(7)).parent_path();
-    std::error_code ec;
-    if (!dir.empty() && !fs::exists(dir, ec)) {
-      fs::create_directories(dir, ec);
-      if (ec) {
-        *error = "cannot create the store's directory " + dir.string() + ": " + ec.message();
-        return nullptr;
-      }
-      ::chmod(dir.c_str(), 0700);
+    const storage::Status made =
+        storage::MakePrivateDirectory(fs::path(url.substr(7)).parent_path());
+    if (!made.ok()) {
+      *error = "cannot create the store's directory: " + made.message();
+      return nullptr;
     }
   }
   storage::Status status = storage::Status::Ok();
