@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -129,8 +130,13 @@ class Server {
     log_path_ = dir_ / "log";
     // A restart must not read the last run's "listening" line (its port).
     fs::remove(log_path_);
+    const pid_t parent = getpid();
     pid_ = fork();
     if (pid_ == 0) {
+      // A test that aborts (a failed ASSERT in a fixture, a crash, ctest's
+      // timeout) must not leave a server running: it dies with the test.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(127);
       FILE* log = std::fopen(log_path_.c_str(), "w");
       dup2(fileno(log), STDOUT_FILENO);
       dup2(fileno(log), STDERR_FILENO);
