@@ -94,6 +94,8 @@ class SqlStore final : public Store {
   Status Configure();
 
   Status Migrate(int* applied) override;
+  // Migrate() once the replicas' migration lock is held.
+  Status MigrateLocked(int* applied);
   Status SchemaVersion(int* version) override;
   Status DataVersion(uint64_t* version) override;
   Status LoadAll(std::vector<StoredEntity>* out, uint64_t* data_version) override;
@@ -244,8 +246,33 @@ Status SqlStore::SchemaVersion(int* version) {
   });
 }
 
+// The PostgreSQL advisory lock that replicas migrating one store take in turn.
+constexpr int64_t kMigrationLock = 0x63617374656c6c61;  // "castella"
+
 Status SqlStore::Migrate(int* applied) {
   *applied = 0;
+  // Replicas that start together on a new store migrate it one at a time:
+  // PostgreSQL holds a session lock for the whole of it (CREATE TABLE IF NOT
+  // EXISTS alone races there); SQLite serialises the writes, and each
+  // migration below reads the version again under its write lock.
+  if (dialect_ == Dialect::kPostgresql) {
+    Status locked = Guard("migration lock", [&] {
+      Number("SELECT COUNT(*) FROM (SELECT pg_advisory_lock(?)) AS l",
+             Params().Add(Int64{kMigrationLock}));
+    });
+    if (!locked.ok()) return locked;
+  }
+  Status status = MigrateLocked(applied);
+  if (dialect_ == Dialect::kPostgresql) {
+    Guard("migration unlock", [&] {
+      Number("SELECT COUNT(*) FROM (SELECT pg_advisory_unlock(?)) AS l",
+             Params().Add(Int64{kMigrationLock}));
+    });
+  }
+  return status;
+}
+
+Status SqlStore::MigrateLocked(int* applied) {
   int current = 0;
   if (Status status = SchemaVersion(&current); !status.ok()) return status;
   if (current > LatestSchemaVersion()) {
@@ -255,7 +282,15 @@ Status SqlStore::Migrate(int* applied) {
   }
   for (const Migration& migration : Migrations(dialect_)) {
     if (migration.version <= current) continue;
+    bool done_by_another = false;
     Status status = Transaction("migration " + std::to_string(migration.version), [&] {
+      // Takes the write lock before reading, so the version read is the last committed one.
+      Run("UPDATE schema_migrations SET version = version WHERE version < 0");
+      if (Number("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", Params()) >=
+          migration.version) {
+        done_by_another = true;
+        return std::optional<Rollback>(Rollback{WriteOutcome::kDone, "applied by another replica"});
+      }
       for (const std::string& statement : migration.statements) Run(statement);
       Params params;
       params.Add(Int64{migration.version})
@@ -265,7 +300,7 @@ Status SqlStore::Migrate(int* applied) {
       return std::optional<Rollback>();
     });
     if (!status.ok()) return status;
-    ++*applied;
+    if (!done_by_another) ++*applied;
   }
   return Status::Ok();
 }

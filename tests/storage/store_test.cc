@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "api/json_value.h"
 #include "storage/migrations.h"
@@ -178,6 +179,37 @@ TYPED_TEST(StoreTest, MigrateIsIdempotent) {
   EXPECT_EQ(applied, 0);
   EXPECT_EQ(this->DataVersion(), 0u);
   EXPECT_EQ(this->store_->backend(), (std::is_same_v<TypeParam, Sqlite> ? "sqlite" : "postgresql"));
+}
+
+// Replicas that start together on a new store migrate it together: one
+// applies each migration, the others see it applied, and none fails.
+TYPED_TEST(StoreTest, ReplicasMigratingAtOnceApplyEachMigrationOnce) {
+  const std::string url = TypeParam::NewUrl();
+  constexpr int kReplicas = 4;
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int i = 0; i < kReplicas; ++i) {
+    Status status = Status::Ok();
+    stores.push_back(Store::Open(url, &status));
+    ASSERT_NE(stores.back(), nullptr) << status.message();
+  }
+  std::vector<int> applied(kReplicas, -1);
+  std::vector<std::string> errors(kReplicas);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kReplicas; ++i) {
+    threads.emplace_back([&, i] { errors[i] = stores[i]->Migrate(&applied[i]).message(); });
+  }
+  for (auto& t : threads) t.join();
+  int total = 0;
+  for (int i = 0; i < kReplicas; ++i) {
+    EXPECT_EQ(errors[i], "") << "replica " << i;
+    total += applied[i];
+  }
+  EXPECT_EQ(total, LatestSchemaVersion());
+  int version = 0;
+  ASSERT_TRUE(stores[0]->SchemaVersion(&version).ok());
+  EXPECT_EQ(version, LatestSchemaVersion());
+  stores.clear();
+  TypeParam::Remove(url);
 }
 
 TYPED_TEST(StoreTest, PutThenGetGivesTheAttributesBack) {
