@@ -247,11 +247,13 @@ Records::const_iterator After(const Records& records, const std::string& after_i
 // request the trust boundary refuses is refused as without narrowing.
 template <typename Fill>
 QueryResult Run(const EntitySnapshot& snapshot, const Records& candidates, const Records& all,
-                const std::string& action, const Value& context, const QueryPage& page, Fill fill) {
+                const std::string& action, const Value& context, const Value& params,
+                const QueryPage& page, Fill fill) {
   QueryResult result;
   const size_t limit = std::max<size_t>(page.limit, 1);
   DecisionRequest request;
   request.context = context;
+  request.params = params;
   request.actions = {action};
   // Whether the decision of `r` refused the request (then `result` says so).
   auto decide = [&](const EntityRecord& r, bool* allowed) {
@@ -288,7 +290,7 @@ QueryResult Run(const EntitySnapshot& snapshot, const Records& candidates, const
 
 QueryResult AllowedResources(const EntitySnapshot& snapshot, const Value& principal,
                              const std::string& kind, const std::string& action,
-                             const Value& context, const QueryPage& page) {
+                             const Value& context, const QueryPage& page, const Value& params) {
   const Records& all = snapshot.OfKind(kind);
   Records narrowed;
   const Records* candidates = &all;
@@ -319,7 +321,7 @@ QueryResult AllowedResources(const EntitySnapshot& snapshot, const Value& princi
       candidates = &narrowed;
     }
   }
-  return Run(snapshot, *candidates, all, action, context, page,
+  return Run(snapshot, *candidates, all, action, context, params, page,
              [&](const EntityRecord& r, DecisionRequest& request) {
                request.principal = principal;
                request.resource = Entity(kind, r.id);
@@ -327,8 +329,8 @@ QueryResult AllowedResources(const EntitySnapshot& snapshot, const Value& princi
 }
 
 QueryResult AllowedSubjects(const EntitySnapshot& snapshot, const Value& resource,
-                            const std::string& action, const Value& context,
-                            const QueryPage& page) {
+                            const std::string& action, const Value& context, const QueryPage& page,
+                            const Value& params) {
   const std::string_view kind = StringField(resource, "kind");
   const std::string_view org = ResourceOrg(snapshot, resource);
   const Records& all = snapshot.OfKind("user");
@@ -356,7 +358,7 @@ QueryResult AllowedSubjects(const EntitySnapshot& snapshot, const Value& resourc
     SortUnique(users);
     candidates = &users;
   }
-  return Run(snapshot, *candidates, all, action, context, page,
+  return Run(snapshot, *candidates, all, action, context, params, page,
              [&](const EntityRecord& r, DecisionRequest& request) {
                request.principal = Entity("", r.id);
                request.resource = resource;

@@ -40,13 +40,16 @@ struct QueryResult {
 };
 
 // The resources of `kind` on which `principal` (a map: a stored user's `id`,
-// or an inline principal) may do `action`.
+// or an inline principal) may do `action`. `params` are the action's
+// parameters, as a check's (null: none).
 QueryResult AllowedResources(const EntitySnapshot& snapshot, const Value& principal,
                              const std::string& kind, const std::string& action,
-                             const Value& context, const QueryPage& page);
+                             const Value& context, const QueryPage& page,
+                             const Value& params = Value());
 
 // The stored users who may do `action` on `resource` (a map: `kind` and `id`).
 QueryResult AllowedSubjects(const EntitySnapshot& snapshot, const Value& resource,
-                            const std::string& action, const Value& context, const QueryPage& page);
+                            const std::string& action, const Value& context, const QueryPage& page,
+                            const Value& params = Value());
 
 }  // namespace castellan::engine

@@ -99,5 +99,30 @@ TEST_F(AuthZenSearchOverHttp, MetadataAdvertisesEndpointsThatAnswer) {
   }
 }
 
+// --search-page-size on the command line: a page holds that many results,
+// and the token continues after them.
+TEST(AuthZenSearchPageSize, IsTheServersDefaultAndLargestLimit) {
+  Server server(kPack, {"--search-page-size", "1"});
+  ASSERT_NE(server.port(), 0) << server.Log();
+  ojson request = {{"subject", {{"type", "user"}, {"id", "alice"}}},
+                   {"action", {{"name", "view"}}},
+                   {"resource", {{"type", "record"}}},
+                   {"page", {{"limit", 5}}}};
+  std::vector<std::string> ids;
+  for (int guard = 0; guard < 100; ++guard) {
+    const Reply r = server.Call("POST", "/access/v1/search/resource", request.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    const ojson body = ojson::parse(r.body);
+    ASSERT_LE(body["results"].size(), 1u) << r.body;
+    for (const auto& item : body["results"]) ids.push_back(item["id"]);
+    const std::string next = body["page"]["next_token"];
+    if (next.empty()) break;
+    request["page"] = {{"token", next}};
+  }
+  EXPECT_GT(ids.size(), 2u);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end());
+}
+
 }  // namespace
 }  // namespace castellan::testing
