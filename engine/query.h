@@ -3,16 +3,22 @@
 //
 // Every candidate is decided by Decide(), exactly as /v1/check would decide
 // it: there is no second semantics. When the action needs the resource's
-// organization in the principal's scope (PolicySet::ScopeOf), indexes of the
-// EntitySnapshot narrow the candidates before any rule runs:
-//   - organizations: the principal's own organization, its partner and the
-//     partner's customers (EntitySnapshot::ChildrenOf);
-//   - any other kind: the stored entities of that kind (EntitySnapshot::OfKind);
-//   - subjects: the users of the resource's organization's partner and of
-//     that partner's customers (EntitySnapshot::UsersOf).
+// organization in the principal's scope (PolicySet::ScopeOf), the candidates
+// are narrowed before any rule runs to those whose organization may be in
+// scope, read from the principal's bindings as Decide() reads them:
+//   - resources: the principal's own organization, the customers its
+//     bindings' access lists (customers, static groups' members), or every
+//     customer of its partner (EntitySnapshot::ChildrenOf) for `customers`,
+//     `all`, a dynamic group or auto-assignment; a role of scope `any`
+//     narrows nothing. Organizations are found by id, users by
+//     EntitySnapshot::UsersOf, other kinds by a scan of OfKind(kind)
+//     comparing each entity's `org` (no index by organization);
+//   - subjects: the users of the resource's organization, of its partner and
+//     of that partner's customers, and any user holding a role of scope `any`.
 // Otherwise the candidates are every stored entity of the kind, or every user.
 // Candidates are visited in id order; a page ends only at `limit`, with a
 // token (the last id returned) to continue, so nothing is silently truncated.
+// Plain functions over an immutable snapshot: thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -40,13 +46,16 @@ struct QueryResult {
 };
 
 // The resources of `kind` on which `principal` (a map: a stored user's `id`,
-// or an inline principal) may do `action`.
+// or an inline principal) may do `action`. `params` are the action's
+// parameters, as a check's (null: none).
 QueryResult AllowedResources(const EntitySnapshot& snapshot, const Value& principal,
                              const std::string& kind, const std::string& action,
-                             const Value& context, const QueryPage& page);
+                             const Value& context, const QueryPage& page,
+                             const Value& params = Value());
 
 // The stored users who may do `action` on `resource` (a map: `kind` and `id`).
 QueryResult AllowedSubjects(const EntitySnapshot& snapshot, const Value& resource,
-                            const std::string& action, const Value& context, const QueryPage& page);
+                            const std::string& action, const Value& context, const QueryPage& page,
+                            const Value& params = Value());
 
 }  // namespace castellan::engine

@@ -60,6 +60,8 @@ const std::vector<SettingInfo>& Settings() {
       {"--max-response-reasons", "CASTELLAN_MAX_RESPONSE_REASONS", "max_response_reasons",
        "reasons shown in one response, over all its actions; the rest are counted in "
        "reasons_omitted (10000)"},
+      {"--search-page-size", "CASTELLAN_SEARCH_PAGE_SIZE", "search_page_size",
+       "results in one page of an AuthZEN search: the default and largest page.limit (100)"},
       {"--max-evaluation-cost", "CASTELLAN_MAX_EVALUATION_COST", "max_evaluation_cost",
        "cost units one rule condition may spend; past it the condition fails with "
        "evaluation_budget_exceeded (100000)"},
@@ -200,6 +202,9 @@ bool Apply(const std::string& key, const std::string& value, const std::string& 
   } else if (key == "max_response_reasons") {
     if (!ParseUnsigned(value, 10000000, &n) || n == 0) return fail("expected 1 to 10000000");
     c->max_response_reasons = n;
+  } else if (key == "search_page_size") {
+    if (!ParseUnsigned(value, 10000, &n) || n == 0) return fail("expected 1 to 10000");
+    c->search_page_size = n;
   } else if (key == "max_evaluation_cost") {
     if (!ParseUnsigned(value, 1ull << 40, &n) || n == 0) return fail("expected 1 to 2^40 units");
     c->evaluation.evaluation_cost = static_cast<int64_t>(n);

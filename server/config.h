@@ -43,6 +43,7 @@ struct ServerConfig {
   size_t max_decisions = 5000;          // action decisions in one request, summed over a batch
   size_t max_reasons = 16;              // reasons shown per action; the rest are counted
   size_t max_response_reasons = 10000;  // reasons shown in one response; the rest are counted
+  size_t search_page_size = 100;        // AuthZEN search: the default and largest page.limit
   // What conditions may cost (engine/evaluation_budget.h); each HTTP request
   // gets one budget of request_cost units shared by all its decisions.
   engine::EvaluationLimits evaluation;

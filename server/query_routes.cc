@@ -30,27 +30,41 @@ HttpResponse Invalid(const std::string& message) {
   return ErrorResponse(400, "invalid_request", message);
 }
 
-// Checks the fields every query shares: only `allowed` keys, a declared
-// `action`, an object `context`, the `page`. Empty when they are good.
+// The fields every query shares: the action, its params, the context, the page.
+struct Common {
+  std::string action;
+  engine::Value params, context;
+  engine::QueryPage page;
+};
+
+// Checks the fields every query shares: only `allowed` keys (and `params`), a
+// declared `action`, objects `params` and `context`, the `page`. Empty when
+// they are good.
 std::string CheckCommon(const RouteContext& c, std::initializer_list<const char*> allowed,
-                        std::string* action, engine::Value* context, engine::QueryPage* page) {
+                        Common* out) {
   const json& body = *c.body;
   for (const auto& [key, value] : body.items()) {
     bool known = false;
     for (const char* a : allowed) known |= key == a;
-    if (!known) return "unknown field '" + key + "'";
+    if (!known && key != "params") return "unknown field '" + key + "'";
   }
   const auto it = body.find("action");
   if (it == body.end() || !it->is_string() || it->get<std::string>().empty()) {
     return "'action' must be an action name";
   }
-  *action = it->get<std::string>();
-  if (!c.snapshot->policies->FindAction(*action)) return "unknown action '" + *action + "'";
+  out->action = it->get<std::string>();
+  if (!c.snapshot->policies->FindAction(out->action)) {
+    return "unknown action '" + out->action + "'";
+  }
   if (const auto ctx = body.find("context"); ctx != body.end()) {
     if (!ctx->is_object() && !ctx->is_null()) return "'context' must be an object";
-    *context = api::FromJson(*ctx);
+    out->context = api::FromJson(*ctx);
   }
-  return ParseQueryPage(body, page);
+  if (const auto params = body.find("params"); params != body.end()) {
+    if (!params->is_object() && !params->is_null()) return "'params' must be an object";
+    out->params = api::FromJson(*params);
+  }
+  return ParseQueryPage(body, &out->page);
 }
 
 std::shared_ptr<const engine::EntitySnapshot> Entities(const RouteContext& c) {
@@ -64,6 +78,20 @@ HttpResponse RefusedQuery(const engine::QueryResult& r) {
   return Refused(d);
 }
 
+// Counts a query's decisions in the decision metrics, as a check's are
+// counted (a refused query counts none, as a refused check), and gives the
+// response its effect for the access log.
+HttpResponse Counted(const RouteContext& c, uint64_t allowed, uint64_t denied,
+                     HttpResponse response) {
+  c.metrics.RecordDecisions(allowed, denied);
+  response.effect = allowed && denied ? "mixed" : allowed ? "allow" : denied ? "deny" : "";
+  return response;
+}
+
+HttpResponse Counted(const RouteContext& c, const engine::QueryResult& r, HttpResponse response) {
+  return Counted(c, r.ids.size(), r.examined - r.ids.size(), std::move(response));
+}
+
 HttpResponse Answer(const RouteContext& c, const engine::QueryResult& r, const char* list_name,
                     ojson list) {
   if (!r.refusals.empty()) return RefusedQuery(r);
@@ -73,17 +101,14 @@ HttpResponse Answer(const RouteContext& c, const engine::QueryResult& r, const c
                 {list_name, std::move(list)}};
   if (!r.next_after_id.empty()) body["next_page_token"] = r.next_after_id;
   body["examined"] = r.examined;
-  return JsonResponse(200, body);
+  return Counted(c, r, JsonResponse(200, body));
 }
 
 HttpResponse AllowedResources(const RouteContext& c) {
   const json& body = *c.body;
-  std::string action;
-  engine::Value context;
-  engine::QueryPage page;
+  Common q;
   std::string error =
-      CheckCommon(c, {"principal", "resource_kind", "resource", "action", "context", "page"},
-                  &action, &context, &page);
+      CheckCommon(c, {"principal", "resource_kind", "resource", "action", "context", "page"}, &q);
   if (!error.empty()) return Invalid(error);
   const auto principal = body.find("principal");
   if (principal == body.end() || !principal->is_object() || !principal->contains("id") ||
@@ -108,8 +133,8 @@ HttpResponse AllowedResources(const RouteContext& c) {
   }
   const auto entities = Entities(c);
   if (!entities) return ErrorResponse(503, "not_ready", "no entity snapshot is loaded");
-  const engine::QueryResult r =
-      engine::AllowedResources(*entities, api::FromJson(*principal), kind, action, context, page);
+  const engine::QueryResult r = engine::AllowedResources(*entities, api::FromJson(*principal), kind,
+                                                         q.action, q.context, q.page, q.params);
   ojson list = ojson::array();
   for (const std::string& id : r.ids) list.push_back({{"kind", kind}, {"id", id}});
   return Answer(c, r, "resources", std::move(list));
@@ -117,11 +142,8 @@ HttpResponse AllowedResources(const RouteContext& c) {
 
 HttpResponse AllowedSubjects(const RouteContext& c) {
   const json& body = *c.body;
-  std::string action;
-  engine::Value context;
-  engine::QueryPage page;
-  std::string error =
-      CheckCommon(c, {"resource", "action", "context", "page"}, &action, &context, &page);
+  Common q;
+  std::string error = CheckCommon(c, {"resource", "action", "context", "page"}, &q);
   if (!error.empty()) return Invalid(error);
   const auto resource = body.find("resource");
   if (resource == body.end() || !resource->is_object() || !resource->contains("kind") ||
@@ -131,16 +153,14 @@ HttpResponse AllowedSubjects(const RouteContext& c) {
   }
   const auto entities = Entities(c);
   if (!entities) return ErrorResponse(503, "not_ready", "no entity snapshot is loaded");
-  const engine::QueryResult r =
-      engine::AllowedSubjects(*entities, api::FromJson(*resource), action, context, page);
+  const engine::QueryResult r = engine::AllowedSubjects(*entities, api::FromJson(*resource),
+                                                        q.action, q.context, q.page, q.params);
   ojson list = ojson::array();
   for (const std::string& id : r.ids) list.push_back({{"id", id}});
   return Answer(c, r, "subjects", std::move(list));
 }
 
 // ---- AuthZEN 1.0 Search (docs/search-contract.md) ----------------------------------
-
-constexpr size_t kSearchPageSize = 100;  // the default and largest page
 
 // FNV-1a: a hash that names the same request in every build of the server.
 uint64_t Fnv1a(const std::string& s) {
@@ -190,16 +210,18 @@ bool Base64UrlDecode(const std::string& in, std::string* out) {
 
 // A search's `page`: the limit, and from a token the position after which to go on.
 struct SearchPage {
-  size_t limit = kSearchPageSize;
+  size_t limit = 0;
   std::string after;
   uint64_t request_hash = 0;  // the request without its page
 };
 
-// Reads body["page"]; "" when good, else the 400's message.
-std::string ParseSearchPage(const json& body, SearchPage* page) {
+// Reads body["page"] for a server whose page size (the default and largest
+// limit) is `size`; "" when good, else the 400's message.
+std::string ParseSearchPage(const json& body, size_t size, SearchPage* page) {
   json rest = body;
   rest.erase("page");
   page->request_hash = Fnv1a(rest.dump());
+  page->limit = size;
   const auto it = body.find("page");
   if (it == body.end() || it->is_null()) return "";
   if (!it->is_object()) return "'page' must be an object";
@@ -208,9 +230,9 @@ std::string ParseSearchPage(const json& body, SearchPage* page) {
     if (!l->is_number_integer() || l->get<int64_t>() < 0) {
       return "'page.limit' must be a non-negative integer";
     }
-    limit = std::min<size_t>(l->get<uint64_t>(), kSearchPageSize);
+    limit = std::min<size_t>(l->get<uint64_t>(), size);
   }
-  page->limit = limit.value_or(kSearchPageSize);
+  page->limit = limit.value_or(size);
   const auto t = it->find("token");
   if (t == it->end() || t->is_null() || (t->is_string() && t->get<std::string>().empty())) {
     return "";
@@ -265,7 +287,7 @@ HttpResponse EntitySearch(const RouteContext& c, const SearchPage& page, const s
     item["id"] = id;
     results.push_back(std::move(item));
   }
-  return SearchAnswer(c, std::move(results), NextToken(page, r.next_after_id));
+  return Counted(c, r, SearchAnswer(c, std::move(results), NextToken(page, r.next_after_id)));
 }
 
 const json& MemberOf(const json& body, const char* key) {
@@ -277,7 +299,7 @@ const json& MemberOf(const json& body, const char* key) {
 HttpResponse SearchSubject(const RouteContext& c) {
   const json& body = *c.body;
   SearchPage page;
-  std::string error = ParseSearchPage(body, &page);
+  std::string error = ParseSearchPage(body, c.config.search_page_size, &page);
   if (!error.empty()) return Invalid(error);
   const json& subject = MemberOf(body, "subject");
   if (!subject.is_object() || !subject.contains("type") || !subject["type"].is_string()) {
@@ -294,14 +316,15 @@ HttpResponse SearchSubject(const RouteContext& c) {
   const auto entities = Entities(c);
   if (!entities) return ErrorResponse(503, "not_ready", "no entity snapshot is loaded");
   return EntitySearch(c, page, "user", [&](const engine::QueryPage& p) {
-    return engine::AllowedSubjects(*entities, req.resource, req.actions.at(0), req.context, p);
+    return engine::AllowedSubjects(*entities, req.resource, req.actions.at(0), req.context, p,
+                                   req.params);
   });
 }
 
 HttpResponse SearchResource(const RouteContext& c) {
   const json& body = *c.body;
   SearchPage page;
-  std::string error = ParseSearchPage(body, &page);
+  std::string error = ParseSearchPage(body, c.config.search_page_size, &page);
   if (!error.empty()) return Invalid(error);
   const json& resource = MemberOf(body, "resource");
   if (!resource.is_object() || !resource.contains("type") || !resource["type"].is_string() ||
@@ -320,14 +343,14 @@ HttpResponse SearchResource(const RouteContext& c) {
   if (!entities) return ErrorResponse(503, "not_ready", "no entity snapshot is loaded");
   return EntitySearch(c, page, kind, [&](const engine::QueryPage& p) {
     return engine::AllowedResources(*entities, req.principal, kind, req.actions.at(0), req.context,
-                                    p);
+                                    p, req.params);
   });
 }
 
 HttpResponse SearchAction(const RouteContext& c) {
   const json& body = *c.body;
   SearchPage page;
-  std::string error = ParseSearchPage(body, &page);
+  std::string error = ParseSearchPage(body, c.config.search_page_size, &page);
   if (!error.empty()) return Invalid(error);
   engine::DecisionRequest req;
   // `action` is no member of an action search: any sent is ignored.
@@ -342,20 +365,22 @@ HttpResponse SearchAction(const RouteContext& c) {
   std::sort(req.actions.begin(), req.actions.end());
   ojson results = ojson::array();
   std::string last;
+  uint64_t allowed = 0, denied = 0;
   if (page.limit > 0 && !req.actions.empty()) {
     DecisionRun run(c);
     const engine::Decision d = run.Decide(req);
     if (!d.refusals.empty()) return Refused(d);
     for (const auto& r : d.results) {
-      if (!r.allowed) continue;
+      (r.allowed ? allowed : denied)++;
+      if (!r.allowed || !last.empty()) continue;
       if (results.size() == page.limit) {
         last = results.back()["name"].get<std::string>();
-        break;
+        continue;
       }
       results.push_back({{"name", r.action}});
     }
   }
-  return SearchAnswer(c, std::move(results), NextToken(page, last));
+  return Counted(c, allowed, denied, SearchAnswer(c, std::move(results), NextToken(page, last)));
 }
 
 }  // namespace

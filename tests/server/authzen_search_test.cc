@@ -127,6 +127,47 @@ TEST_F(AuthZenSearchTest, UnknownIdsAnswerAnEmptyListAndBadShapesA400) {
        {{"subject", {{"type", "user"}, {"id", "alice"}}}, {"action", {{"name", "view"}}}}, 400);
 }
 
+// --search-page-size is the default and the largest limit.
+TEST_F(AuthZenSearchTest, PageSizeIsConfigured) {
+  config.search_page_size = 2;
+  ojson request = {{"subject", {{"type", "user"}, {"id", "alice"}}},
+                   {"action", {{"name", "view"}}},
+                   {"resource", {{"type", "record"}}}};
+  ojson r = Post("/access/v1/search/resource", request);
+  EXPECT_EQ(r["results"].size(), 2u);
+  EXPECT_NE(r["page"]["next_token"], "");
+  request["page"] = {{"limit", 50}};
+  EXPECT_EQ(Post("/access/v1/search/resource", request)["results"].size(), 2u);
+  request["page"] = {{"limit", 1}};
+  EXPECT_EQ(Post("/access/v1/search/resource", request)["results"].size(), 1u);
+  request.erase("page");
+  request.erase("action");
+  request["resource"]["id"] = "101";
+  EXPECT_EQ(Post("/access/v1/search/action", request)["results"].size(), 2u);
+}
+
+// action.properties are the action's params, as in an evaluation: one the
+// action does not declare is refused (before, they were dropped).
+TEST_F(AuthZenSearchTest, ActionPropertiesAreParams) {
+  const ojson action = {{"name", "view"}, {"properties", {{"undeclared", true}}}};
+  Post("/access/v1/search/resource",
+       {{"subject", {{"type", "user"}, {"id", "alice"}}},
+        {"action", action},
+        {"resource", {{"type", "record"}}}},
+       400);
+  Post("/access/v1/search/subject",
+       {{"subject", {{"type", "user"}}},
+        {"action", action},
+        {"resource", {{"type", "record"}, {"id", "101"}}}},
+       400);
+  ojson empty = action;
+  empty["properties"] = ojson::object();
+  EXPECT_FALSE(Post("/access/v1/search/resource", {{"subject", {{"type", "user"}, {"id", "alice"}}},
+                                                   {"action", empty},
+                                                   {"resource", {{"type", "record"}}}})["results"]
+                   .empty());
+}
+
 TEST_F(AuthZenSearchTest, MetadataAdvertisesTheSearchEndpoints) {
   const HttpResponse r = api.Handle(Request("GET", "/.well-known/authzen-configuration"));
   ASSERT_EQ(r.status, 200);

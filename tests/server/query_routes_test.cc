@@ -109,6 +109,44 @@ TEST_F(QueryRoutesTest, AllowedActionsPagesKeepTheirReasons) {
   EXPECT_EQ(denied, all["denied"]);
 }
 
+// castellan_decisions_total{effect="..."} in the rendered metrics.
+uint64_t Decisions(const Metrics& metrics, const std::string& effect) {
+  const std::string text = metrics.Render(0, 0, "");
+  const std::string key = "castellan_decisions_total{effect=\"" + effect + "\"} ";
+  const size_t at = text.find(key);
+  return at == std::string::npos ? 0 : std::stoull(text.substr(at + key.size()));
+}
+
+// A query's decisions count in the same counters as a check's: each
+// candidate decided is one decision, allowed or denied.
+TEST_F(QueryRoutesTest, QueryDecisionsAreCounted) {
+  const uint64_t allow = Decisions(metrics, "allow"), deny = Decisions(metrics, "deny");
+  json adam = kTomViews;
+  adam["principal"]["id"] = "adam@avepoint-msp.example";
+  const json r = Post("/v1/allowed-resources", adam);
+  const uint64_t allowed = r["resources"].size(), examined = r["examined"];
+  ASSERT_GT(allowed, 0u);
+  EXPECT_EQ(Decisions(metrics, "allow"), allow + allowed);
+  EXPECT_EQ(Decisions(metrics, "deny"), deny + examined - allowed);
+
+  const json s = Post(
+      "/v1/allowed-subjects",
+      {{"resource", {{"kind", "organization"}, {"id", "contoso"}}}, {"action", "company.view"}});
+  EXPECT_EQ(Decisions(metrics, "allow"), allow + allowed + s["subjects"].size());
+  EXPECT_EQ(Decisions(metrics, "allow") + Decisions(metrics, "deny"),
+            allow + deny + examined + s["examined"].get<uint64_t>());
+  EXPECT_GT(Decisions(metrics, "deny"), deny);  // some of contoso's candidates may not view it
+}
+
+// `params` reach the decisions as a check's do: one no action declares is refused.
+TEST_F(QueryRoutesTest, ParamsAreTheActionsParameters) {
+  json b = kTomViews;
+  b["params"] = {{"no_such_param", 1}};
+  EXPECT_EQ(Post("/v1/allowed-resources", b, 400)["error"]["code"], "invalid_request");
+  b["params"] = json::object();
+  EXPECT_FALSE(Post("/v1/allowed-resources", b)["resources"].empty());
+}
+
 TEST_F(QueryRoutesTest, BadRequestsAreJsonErrors) {
   auto bad = [&](const char* path, json body) {
     json r = Post(path, body, 400);
