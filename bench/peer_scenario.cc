@@ -161,8 +161,11 @@ int main(int argc, char** argv) {
     r.context = castellan::api::FromJson({{"now", "2026-11-02T12:00:00Z"}});
     if (abac) {
       // The user's own mailbox, in its organization, known by its address only.
-      r.resource = castellan::api::FromJson(
-          {{"kind", "mailbox"}, {"id", domain}, {"org", org_of[user]}, {"email", "owner@" + obj}});
+      r.resource = castellan::api::FromJson({{"kind", "mailbox"},
+                                             {"id", domain},
+                                             {"new", true},
+                                             {"org", org_of[user]},
+                                             {"email", "owner@" + obj}});
       r.actions = {"mailbox.restore"};
     } else {
       r.resource = castellan::api::FromJson({{"kind", "organization"}, {"id", domain}});
