@@ -294,15 +294,28 @@ class CallNode final : public PlanNode {
     }
   }
   Value Eval(Frame& f) const override {
-    // Most calls take one to three arguments; keep them on the stack.
-    std::array<Value, 4> small;
+    // Most calls take one to three arguments; keep them on the stack, built
+    // only as they are evaluated.
+    struct Small {
+      Small() {}
+      ~Small() { std::destroy_n(slots, built); }
+      union {
+        Value slots[4];
+      };
+      size_t built = 0;
+    } small;
     std::vector<Value> large;
-    Value* values = small.data();
-    if (args_.size() > small.size()) {
+    Value* values = small.slots;
+    const bool on_stack = args_.size() <= 4;
+    if (!on_stack) {
       large.resize(args_.size());
       values = large.data();
     }
     for (size_t i = 0; i < args_.size(); ++i) {
+      if (on_stack) {
+        new (&values[i]) Value();
+        small.built = i + 1;
+      }
       // One copy of a variable or field, straight from where it lives.
       const Value& v = args_[i]->EvalRef(f, values[i]);
       if (&v != &values[i]) values[i] = v;
