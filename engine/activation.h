@@ -6,7 +6,9 @@
 // safe to call from the evaluating thread for the duration of an evaluation.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -76,17 +78,44 @@ class Activation {
   virtual const PrincipalScope* principal_scope() const { return nullptr; }
 };
 
-// An Activation over a plain name -> value table.
+// An Activation over a plain name -> value table; a decision's variables
+// are also found by number.
 class MapActivation final : public Activation {
  public:
-  void Bind(std::string name, Value value) { values_[std::move(name)] = std::move(value); }
+  MapActivation() = default;
+  MapActivation(const MapActivation& other) : values_(other.values_) { Rebind(); }
+  MapActivation& operator=(const MapActivation& other) {
+    values_ = other.values_;
+    Rebind();
+    return *this;
+  }
+
+  void Bind(std::string name, Value value) {
+    const Variable variable = VariableOf(name);
+    Value& slot = values_[std::move(name)];
+    slot = std::move(value);
+    if (variable != Variable::kOther) bound_[static_cast<size_t>(variable)] = &slot;
+  }
   const Value* Find(std::string_view name) const override {
     auto it = values_.find(std::string(name));
     return it == values_.end() ? nullptr : &it->second;
   }
+  const Value* FindVariable(Variable variable, std::string_view name) const override {
+    return variable == Variable::kOther ? Find(name) : bound_[static_cast<size_t>(variable)];
+  }
 
  private:
+  // Points bound_ at the table's values (whose nodes stay put as it grows).
+  void Rebind() {
+    std::fill(std::begin(bound_), std::end(bound_), nullptr);
+    for (auto& [name, value] : values_) {
+      const Variable variable = VariableOf(name);
+      if (variable != Variable::kOther) bound_[static_cast<size_t>(variable)] = &value;
+    }
+  }
+
   std::unordered_map<std::string, Value> values_;
+  const Value* bound_[static_cast<size_t>(Variable::kOther)] = {};
 };
 
 }  // namespace castellan::engine

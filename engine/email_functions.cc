@@ -12,11 +12,13 @@ namespace {
 using K = Value::Kind;
 using Args = std::span<const Value>;
 
+char LowerAscii(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  for (char& c : out) c = LowerAscii(c);
   return out;
 }
 
@@ -67,15 +69,23 @@ bool IsValidEmail(const std::string& s) {
   return labels >= 2;
 }
 
-// "*.example.com" matches strict subdomains; anything else matches exactly.
-bool DomainMatches(const std::string& domain, std::string_view pattern) {
-  std::string p = Lower(pattern);
-  if (p.size() > 2 && p[0] == '*' && p[1] == '.') {
-    std::string_view suffix = std::string_view(p).substr(1);  // ".example.com"
-    return domain.size() > suffix.size() &&
-           domain.compare(domain.size() - suffix.size(), suffix.size(), suffix) == 0;
+bool EqualIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i] && LowerAscii(a[i]) != LowerAscii(b[i])) return false;
   }
-  return domain == p;
+  return true;
+}
+
+// "*.example.com" matches strict subdomains; anything else matches exactly.
+// Both sides compare case-insensitively, in place.
+bool DomainMatches(std::string_view domain, std::string_view pattern) {
+  if (pattern.size() > 2 && pattern[0] == '*' && pattern[1] == '.') {
+    std::string_view suffix = pattern.substr(1);  // ".example.com"
+    return domain.size() > suffix.size() &&
+           EqualIgnoringCase(domain.substr(domain.size() - suffix.size()), suffix);
+  }
+  return EqualIgnoringCase(domain, pattern);
 }
 
 Value Domain(Args a) {
@@ -120,9 +130,8 @@ Value DomainIn(Args a) {
   }
   std::string_view local, domain;
   if (!Split(a[0].string_value(), &local, &domain)) return NotAnEmail(a[0].string_value());
-  const std::string lowered = Lower(domain);
   for (const Value& entry : a[1].list_value()) {
-    if (entry.kind() == K::kString && DomainMatches(lowered, entry.string_value()))
+    if (entry.kind() == K::kString && DomainMatches(domain, entry.string_value()))
       return Value::Bool(true);
   }
   return Value::Bool(false);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -24,7 +25,9 @@ struct Frame {
   static constexpr int64_t kUnmetered = std::numeric_limits<int64_t>::max() / 4;
 
   const Activation& activation;
-  std::array<Value, kMaxLocals> locals;
+  // The program's comprehension and bind variables (Program::locals_ of
+  // them); nullptr when it has none.
+  Value* locals = nullptr;
   int64_t cost_left = kUnmetered;
   int64_t bytes_left = kUnmetered;
 
@@ -45,6 +48,14 @@ class PlanNode {
  public:
   virtual ~PlanNode() = default;
   virtual Value Eval(Frame& frame) const = 0;
+  // The same value as Eval(), without copying it when it already lives where
+  // it outlives the caller's use (a variable, a field of one, a constant, a
+  // local): a reference to it. Otherwise the value is evaluated into
+  // `scratch` and the reference is to `scratch`.
+  virtual const Value& EvalRef(Frame& frame, Value& scratch) const {
+    scratch = Eval(frame);
+    return scratch;
+  }
 };
 
 }  // namespace internal
@@ -151,6 +162,8 @@ class ConstNode final : public PlanNode {
  public:
   explicit ConstNode(Value v) : value_(std::move(v)) {}
   Value Eval(Frame&) const override { return value_; }
+  const Value& EvalRef(Frame&, Value&) const override { return value_; }
+  const Value& value() const { return value_; }
 
  private:
   Value value_;
@@ -160,6 +173,9 @@ class LocalNode final : public PlanNode {
  public:
   explicit LocalNode(size_t slot) : slot_(slot) {}
   Value Eval(Frame& f) const override { return f.locals[slot_]; }
+  // A local in scope is not rebound while an expression that names it runs
+  // (nested comprehensions and binds take the slots above it).
+  const Value& EvalRef(Frame& f, Value&) const override { return f.locals[slot_]; }
 
  private:
   size_t slot_;
@@ -185,19 +201,27 @@ Value SelectField(const Value& operand, const std::string& field, bool test_only
 
 // A variable the checker resolved; `a.b.c` with the variable `a.b` is this
 // node under a SelectNode for `c`.
+// The variable is named by number (Activation::FindVariable), fixed here.
 class VariableNode final : public PlanNode {
  public:
-  explicit VariableNode(std::string name) : name_(std::move(name)) {}
+  explicit VariableNode(std::string name) : name_(std::move(name)), variable_(VariableOf(name_)) {}
   Value Eval(Frame& f) const override {
-    const Value* v = f.activation.Find(name_);
+    Value scratch;
+    return EvalRef(f, scratch);
+  }
+  const Value& EvalRef(Frame& f, Value& scratch) const override {
+    const Value* v = f.activation.FindVariable(variable_, name_);
     if (v == nullptr) {
-      return Value::Error(ErrorKind::kNoSuchAttribute, "no value for the variable '" + name_ + "'");
+      scratch =
+          Value::Error(ErrorKind::kNoSuchAttribute, "no value for the variable '" + name_ + "'");
+      return scratch;
     }
     return *v;
   }
 
  private:
   std::string name_;
+  Variable variable_;
 };
 
 // An undeclared dotted name `a.b.c` of an unchecked expression: the longest
@@ -228,7 +252,21 @@ class SelectNode final : public PlanNode {
  public:
   SelectNode(NodePtr operand, std::string field, bool test_only)
       : operand_(std::move(operand)), field_(std::move(field)), test_only_(test_only) {}
-  Value Eval(Frame& f) const override { return SelectField(operand_->Eval(f), field_, test_only_); }
+  Value Eval(Frame& f) const override {
+    Value scratch;
+    const Value& operand = operand_->EvalRef(f, scratch);
+    return SelectField(operand, field_, test_only_);
+  }
+  // A field found in a map that outlives the call is returned in place.
+  const Value& EvalRef(Frame& f, Value& scratch) const override {
+    Value operand_scratch;
+    const Value& operand = operand_->EvalRef(f, operand_scratch);
+    if (!test_only_ && operand.kind() == K::kMap && &operand != &operand_scratch) {
+      if (const Value* v = operand.map_value().FindString(field_)) return *v;
+    }
+    scratch = SelectField(operand, field_, test_only_);
+    return scratch;
+  }
 
  private:
   NodePtr operand_;
@@ -243,18 +281,44 @@ template <typename Impl>
 class CallNode final : public PlanNode {
  public:
   CallNode(const Impl* impl, std::vector<NodePtr> args, CallCost cost)
-      : impl_(impl), args_(std::move(args)), cost_(cost) {}
+      : impl_(impl), args_(std::move(args)), cost_(cost) {
+    // A constant argument is metered once, here, not on every call.
+    for (const NodePtr& a : args_) {
+      const auto* c = dynamic_cast<const ConstNode*>(a.get());
+      constant_deep_units_.push_back(
+          c ? DeepWorkUnits(c->value(), std::numeric_limits<int64_t>::max()) : -1);
+    }
+    // A plain function is called directly, not through std::function.
+    if constexpr (std::is_same_v<Impl, FunctionImpl>) {
+      if (auto* fn = impl_->template target<Value (*)(std::span<const Value>)>()) direct_ = *fn;
+    }
+  }
   Value Eval(Frame& f) const override {
-    // Most calls take one to three arguments; keep them on the stack.
-    std::array<Value, 4> small;
+    // Most calls take one to three arguments; keep them on the stack, built
+    // only as they are evaluated.
+    struct Small {
+      Small() {}
+      ~Small() { std::destroy_n(slots, built); }
+      union {
+        Value slots[4];
+      };
+      size_t built = 0;
+    } small;
     std::vector<Value> large;
-    Value* values = small.data();
-    if (args_.size() > small.size()) {
+    Value* values = small.slots;
+    const bool on_stack = args_.size() <= 4;
+    if (!on_stack) {
       large.resize(args_.size());
       values = large.data();
     }
     for (size_t i = 0; i < args_.size(); ++i) {
-      values[i] = args_[i]->Eval(f);
+      if (on_stack) {
+        new (&values[i]) Value();
+        small.built = i + 1;
+      }
+      // One copy of a variable or field, straight from where it lives.
+      const Value& v = args_[i]->EvalRef(f, values[i]);
+      if (&v != &values[i]) values[i] = v;
       if (values[i].is_error()) return values[i];
     }
     std::span<const Value> span(values, args_.size());
@@ -264,13 +328,20 @@ class CallNode final : public PlanNode {
     if constexpr (std::is_same_v<Impl, ContextFunctionImpl>) {
       result = (*impl_)(span, f.activation);
     } else {
-      result = (*impl_)(span);
+      result = direct_ ? direct_(span) : (*impl_)(span);
     }
     if (cost_ == CallCost::kLinear && !f.ChargeBytes(BuiltBytes(result))) return OutOfBudget(f);
     return result;
   }
 
  private:
+  // DeepWorkUnits(args[i], limit), taken from the constant's count when it
+  // is one: the same whenever it is within `limit`, and past it otherwise.
+  int64_t DeepUnits(std::span<const Value> args, size_t i, int64_t limit) const {
+    const int64_t known = constant_deep_units_[i];
+    return known >= 0 ? known : DeepWorkUnits(args[i], limit);
+  }
+
   // The units this call costs; at least `left` + 1 when it may not be made.
   int64_t Work(std::span<const Value> args, int64_t left) const {
     int64_t units = 0;
@@ -278,15 +349,15 @@ class CallNode final : public PlanNode {
       case CallCost::kFlat:
         break;
       case CallCost::kEqual:
-        for (const Value& a : args) {
-          units += DeepWorkUnits(a, left - units);
+        for (size_t i = 0; i < args.size(); ++i) {
+          units += DeepUnits(args, i, left - units);
           if (units > left) break;
         }
         break;
       case CallCost::kIn:
         // Each element is compared with the needle as `==` would.
-        if (args.size() == 2 && args[1].kind() == K::kList) units = DeepWorkUnits(args[1], left);
-        if (!args.empty() && units <= left) units += DeepWorkUnits(args[0], left - units);
+        if (args.size() == 2 && args[1].kind() == K::kList) units = DeepUnits(args, 1, left);
+        if (!args.empty() && units <= left) units += DeepUnits(args, 0, left - units);
         break;
       case CallCost::kRegex:
         // Compiling a pattern costs far more per byte than scanning a subject.
@@ -304,7 +375,9 @@ class CallNode final : public PlanNode {
   }
 
   const Impl* impl_;
+  Value (*direct_)(std::span<const Value>) = nullptr;
   std::vector<NodePtr> args_;
+  std::vector<int64_t> constant_deep_units_;  // per argument; -1: not a constant
   CallCost cost_;
 };
 
@@ -612,6 +685,8 @@ class Compiler {
   // Plan nodes compiled so far (constant-folded literals count as one).
   int64_t nodes() const { return nodes_; }
   size_t max_depth() const { return max_depth_; }
+  // The most comprehension and bind variables in scope at once.
+  size_t max_locals() const { return max_locals_; }
 
   NodePtr Compile(const dsl::Expr& e) {
     ++nodes_;
@@ -652,7 +727,7 @@ class Compiler {
         // A literal made only of constants is built once, here, not per request.
         if (constant) {
           const MapActivation no_variables;
-          Frame scratch{no_variables, {}};
+          Frame scratch{no_variables};
           nodes_ = nodes_before;
           return std::make_unique<ConstNode>(node->Eval(scratch));
         }
@@ -777,6 +852,7 @@ class Compiler {
       slot2 = locals_.size();
       locals_.push_back(e.iter_var2);
     }
+    max_locals_ = std::max(max_locals_, locals_.size());
     const int64_t nodes_before = nodes_;
     NodePtr predicate = e.predicate ? Compile(*e.predicate) : nullptr;
     NodePtr transform = e.transform ? Compile(*e.transform) : nullptr;
@@ -791,6 +867,7 @@ class Compiler {
     NodePtr init = Compile(*map.target->args[0]);
     const size_t slot = locals_.size();
     locals_.push_back(map.iter_var);
+    max_locals_ = std::max(max_locals_, locals_.size());
     NodePtr body = Compile(*map.transform);
     locals_.resize(slot);
     return std::make_unique<BindNode>(std::move(init), slot, std::move(body));
@@ -808,6 +885,7 @@ class Compiler {
   std::vector<std::string> locals_;
   int64_t nodes_ = 0;
   size_t depth_ = 0, max_depth_ = 0;
+  size_t max_locals_ = 0;
 };
 
 }  // namespace
@@ -837,6 +915,7 @@ std::shared_ptr<const Program> Program::Compile(const dsl::Expr& expr,
   program->root_ = compiler.Compile(expr);
   program->static_cost_ = compiler.nodes();
   program->depth_ = compiler.max_depth();
+  program->locals_ = compiler.max_locals();
   return program;
 }
 
@@ -854,10 +933,18 @@ Value Program::Evaluate(const Activation& activation, EvaluationBudget& budget) 
     return too_deep;
   }
   const int64_t allowance = std::min(limits.evaluation_cost, budget.remaining());
-  Frame frame{activation, {}};
+  // Only the slots the program uses are built (most conditions use none).
+  union Locals {
+    Locals() {}
+    ~Locals() {}
+    Value slots[kMaxComprehensionVariables];
+  } locals;
+  std::uninitialized_default_construct_n(locals.slots, locals_);
+  Frame frame{activation, locals.slots};
   frame.cost_left = allowance;
   frame.bytes_left = limits.evaluation_bytes;
   Value result = frame.Charge(static_cost_) ? root_->Eval(frame) : Value();
+  std::destroy_n(locals.slots, locals_);
   // Work refused for want of budget was never done: spend at most the allowance.
   budget.Spend(
       std::clamp<int64_t>(allowance - frame.cost_left, 0, std::max<int64_t>(allowance, 0)));

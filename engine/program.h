@@ -68,6 +68,7 @@ class Program {
   std::unique_ptr<const internal::PlanNode> root_;
   int64_t static_cost_ = 0;
   size_t depth_ = 0;
+  size_t locals_ = 0;  // comprehension and bind slots (kMaxComprehensionVariables at most)
 };
 
 }  // namespace castellan::engine

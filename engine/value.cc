@@ -393,8 +393,12 @@ const Value* MapValue::FindString(std::string_view key) const {
     auto it = index_->strings.find(key);
     return it == index_->strings.end() ? nullptr : &entries_[it->second].second;
   }
+  // Lengths first: most keys of a small map differ in length from the one
+  // looked for, and comparing them costs no call.
   for (const auto& [k, v] : entries_) {
-    if (k.kind() == Value::Kind::kString && k.string_value() == key) return &v;
+    if (k.kind() != Value::Kind::kString) continue;
+    const std::string& s = k.string_value();
+    if (s.size() == key.size() && (key.empty() || (s[0] == key[0] && s == key))) return &v;
   }
   return nullptr;
 }

@@ -115,6 +115,41 @@ TEST(Program, ComprehensionsBindTheirVariables) {
   EXPECT_EQ(Eval("[[1], [2, 3]].all(l, l.all(x, x > 0))").DebugString(), "true");
 }
 
+// Domains compare case-insensitively on both sides, without lower-casing copies.
+TEST(Program, DomainInIgnoresCaseOnBothSides) {
+  EXPECT_EQ(Eval("email.domainIn('a@EU.Partner.com', ['*.partner.COM'])").DebugString(), "true");
+  EXPECT_EQ(Eval("email.domainIn('a@Partner.com', ['other.io', 'PARTNER.com'])").DebugString(),
+            "true");
+  EXPECT_EQ(Eval("email.domainIn('a@Partner.com', ['partner.co', 'partner.comm'])").DebugString(),
+            "false");
+}
+
+// Arguments are read in place (variables, their fields, locals); a local
+// stays what it was while a nested comprehension in the same call runs.
+TEST(Program, CallsReadVariablesFieldsAndLocalsInPlace) {
+  MapActivation activation;
+  Value error;
+  activation.Bind("principal", Value::Map(MapValue::Make(
+                                   {{Value::String("tags"), Value::List({Value::String("a")})},
+                                    {Value::String("name"), Value::String("ann")}},
+                                   &error)));
+  EXPECT_EQ(Eval("principal.name + principal.name", activation).DebugString(), "\"annann\"");
+  EXPECT_EQ(
+      Eval("[1, 2].all(x, x + size([3, 4].filter(x, x > 3)) == x + 1)", activation).DebugString(),
+      "true");
+  EXPECT_EQ(Eval("[1, 2].map(x, [x, [5].map(y, y + x)[0]])", activation).DebugString(),
+            "[[1, 6], [2, 7]]");
+  EXPECT_EQ(Eval("{'k': principal}.k.name", activation).DebugString(), "\"ann\"");
+  EXPECT_TRUE(Eval("principal.missing", activation).is_error());
+  EXPECT_EQ(Eval("has(principal.tags) && !has(principal.missing)", activation).DebugString(),
+            "true");
+  // A copy of an activation finds its variables by number in its own table.
+  MapActivation copy = activation;
+  activation.Bind("principal", Value::Null());
+  EXPECT_EQ(Eval("principal.name", copy).DebugString(), "\"ann\"");
+  EXPECT_EQ(Eval("principal", activation).DebugString(), "null");
+}
+
 }  // namespace
 }  // namespace castellan::engine
 
