@@ -89,9 +89,9 @@ int main(int argc, char** argv) {
     std::cerr << loaded.formatted;
     return 1;
   }
-  const double load_ms = std::chrono::duration<double, std::milli>(
-                             std::chrono::steady_clock::now() - load_start)
-                             .count();
+  const double load_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start)
+          .count();
   castellan::server::Metrics metrics(DecisionApi::RouteNames());
   castellan::server::ServerConfig config;
   DecisionApi api(state, metrics, config);

@@ -14,8 +14,14 @@ engine::Decision DecisionRun::Decide(const engine::DecisionRequest& request) {
 
 HttpResponse DecisionRun::Answer(Metrics& metrics, int status,
                                  const nlohmann::ordered_json& body) const {
+  return Answer(metrics, status, JsonResponse(status, body).body);
+}
+
+HttpResponse DecisionRun::Answer(Metrics& metrics, int status, std::string body) const {
   metrics.RecordDecisions(allowed_, denied_);
-  HttpResponse r = JsonResponse(status, body);
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
   r.effect = allowed_ && denied_ ? "mixed" : allowed_ ? "allow" : denied_ ? "deny" : "";
   return r;
 }

@@ -42,6 +42,8 @@ class DecisionRun {
   // `body` with `status`; records the decisions in `metrics` and the effect
   // for the access log.
   HttpResponse Answer(Metrics& metrics, int status, const nlohmann::ordered_json& body) const;
+  // The same with the body's text already written (JsonResponse's bytes).
+  HttpResponse Answer(Metrics& metrics, int status, std::string body) const;
 
  private:
   const Snapshot& snapshot_;
