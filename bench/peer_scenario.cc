@@ -7,29 +7,81 @@
 // apply in the companies a user is assigned to (`assigned_customers`), and a
 // single allow rule. Each user's assignments become role bindings with their
 // own access list. Every answer is checked against the `expected` column,
-// then requests are decided in a loop, single-threaded like the peers, for
-// --seconds. Prints one JSON line in the peers' format, so summarize.js
-// lists it beside them.
+// then requests are decided in a loop for --seconds on --threads threads
+// (one by default, like the peers; each its own slice of the requests and
+// its own Decision buffer, reused). Prints one JSON line in the peers' format, so
+// summarize.js lists it beside them, with the heap allocations the verify
+// pass made per allowed and per denied decision (a counting operator new).
+//
+// --extra-rules N declares N more actions, each with an allow rule of its
+// own (every other one with a condition), that no request asks about: the
+// per-decision cost should not grow with them.
 //
 // The abac variant is the peers' email whitelist: a user may restore a mailbox
 // when the domain of the mailbox's address is on the user's whitelist,
 // written with email.domainIn over the address itself (Cedar needs the domain
 // precomputed as an attribute).
 //
-//   peer_scenario SCENARIO_DIR [--seconds 5] [--variant rbac|abac]
+//   peer_scenario SCENARIO_DIR [--seconds 5] [--variant rbac|abac] [--threads 1]
+//                 [--extra-rules 0]
+#include <atomic>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "api/json_value.h"
 #include "dsl/policy_loader.h"
 #include "engine/catalogue.h"
 #include "engine/decision.h"
+
+// GCC sees the replaced operator delete call free() on what operator new
+// returned through malloc() and mistakes it for a mismatch.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+// Every heap allocation of the process, counted (relaxed: only the verify
+// pass reads it, on one thread).
+namespace {
+std::atomic<uint64_t> g_allocations{0};
+}  // namespace
+
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+  return operator new(n);
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(n ? n : 1);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept {
+  return operator new(n, t);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace {
 
@@ -64,12 +116,17 @@ double PeakRssMiB() {
 int main(int argc, char** argv) {
   std::string dir, variant = "rbac";
   double seconds = 5;
+  size_t threads = 1, extra_rules = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--seconds" && i + 1 < argc) {
       seconds = std::stod(argv[++i]);
     } else if (a == "--variant" && i + 1 < argc) {
       variant = argv[++i];
+    } else if (a == "--threads" && i + 1 < argc) {
+      threads = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--extra-rules" && i + 1 < argc) {
+      extra_rules = std::max(0, std::atoi(argv[++i]));
     } else {
       dir = a;
     }
@@ -78,7 +135,8 @@ int main(int argc, char** argv) {
   const bool abac = variant == "abac";
   std::ifstream requests_file(dir + (abac ? "/abac-requests.csv" : "/requests.csv"));
   if (dir.empty() || !scenario_file || !requests_file) {
-    std::cerr << "usage: peer_scenario SCENARIO_DIR [--seconds S]\n";
+    std::cerr << "usage: peer_scenario SCENARIO_DIR [--seconds S] [--variant rbac|abac] "
+                 "[--threads N] [--extra-rules N]\n";
     return 2;
   }
   const auto load_start = std::chrono::steady_clock::now();
@@ -109,6 +167,17 @@ int main(int argc, char** argv) {
     yaml << "---\nkind: Policy\nname: rbac\nrules:\n  - name: holders\n    effect: allow\n"
             "    actions: [\"*\"]\n";
   }
+  if (extra_rules > 0) {
+    // Actions no request names, each with its own allow rule; every other
+    // rule has a condition (that would hold, were it ever evaluated).
+    yaml << "---\nkind: Permissions\nactions:\n";
+    for (size_t i = 0; i < extra_rules; ++i) yaml << "  extra.a" << i << ": {}\n";
+    yaml << "---\nkind: Policy\nname: extra\nrules:\n";
+    for (size_t i = 0; i < extra_rules; ++i) {
+      yaml << "  - name: extra-" << i << "\n    effect: allow\n    actions: [extra.a" << i << "]\n";
+      if (i % 2) yaml << "    when: principal.id != 'x" << i << "'\n";
+    }
+  }
   auto loaded = castellan::dsl::LoadPolicyFiles({{"scenario.yaml", yaml.str()}},
                                                 castellan::engine::PolicyEnvironments());
   if (!loaded.source) {
@@ -119,10 +188,12 @@ int main(int argc, char** argv) {
 
   // The entities: the partner, its companies, and users with one binding per assignment.
   castellan::engine::InMemoryEntityStore store;
+  size_t companies = 0;
   const std::string partner = scenario["partner"];
   store.AddOrganization(partner, castellan::api::FromJson({{"id", partner}}));
   for (const auto& c : scenario["companies"]) {
     store.AddOrganization(c, castellan::api::FromJson({{"id", c}, {"parent", partner}}));
+    ++companies;
   }
   std::map<std::string, std::string> org_of;
   for (const auto& u : scenario["users"]) {
@@ -139,6 +210,9 @@ int main(int argc, char** argv) {
     }
     store.AddUser(u["id"], castellan::api::FromJson(user));
   }
+  const double pack_load_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start)
+          .count();
 
   // The requests.
   struct Item {
@@ -174,24 +248,65 @@ int main(int argc, char** argv) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start)
           .count();
 
+  // Verify every answer, counting the heap allocations of each decision
+  // (one Decision buffer reused, as a server thread would).
+  namespace engine = castellan::engine;
+  const engine::DecideOptions options;
   size_t mismatches = 0, allowed = 0;
-  for (const auto& item : items) {
-    const bool got = castellan::engine::Decide(*policies, store, item.request).results[0].allowed;
-    mismatches += got != item.expected;
-    allowed += got;
-  }
-
-  size_t decided = 0;
-  const auto start = std::chrono::steady_clock::now();
-  double elapsed = 0;
-  while (elapsed < seconds) {
-    for (size_t i = 0; i < 1000; ++i, ++decided) {
-      const auto& item = items[decided % items.size()];
-      auto d = castellan::engine::Decide(*policies, store, item.request);
-      if (d.results.empty()) return 1;  // keeps the call from being optimised away
+  uint64_t allocs_allowed = 0, allocs_denied = 0;
+  {
+    engine::Decision d;
+    for (const auto& item : items) {
+      const uint64_t before = g_allocations.load(std::memory_order_relaxed);
+      engine::EvaluationBudget budget;
+      engine::DecideInto(*policies, store, item.request, budget, options, d);
+      const uint64_t allocs = g_allocations.load(std::memory_order_relaxed) - before;
+      const bool got = !d.results.empty() && d.results[0].allowed;
+      (got ? allocs_allowed : allocs_denied) += allocs;
+      mismatches += got != item.expected;
+      allowed += got;
     }
-    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
+  const size_t denied = items.size() - allowed;
+
+  // Each thread decides its own slice of the requests, round and round, for `seconds`.
+  std::vector<size_t> decided_by(threads, 0);
+  std::vector<double> elapsed_by(threads, 0);
+  std::atomic<bool> failed{false};
+  auto run = [&](size_t t) {
+    const size_t begin = items.size() * t / threads, end = items.size() * (t + 1) / threads;
+    if (begin == end) return;
+    engine::Decision d;
+    size_t decided = 0, next = begin;
+    const auto start = std::chrono::steady_clock::now();
+    double elapsed = 0;
+    while (elapsed < seconds) {
+      for (size_t i = 0; i < 1000; ++i, ++decided) {
+        engine::EvaluationBudget budget;
+        engine::DecideInto(*policies, store, items[next].request, budget, options, d);
+        if (d.results.empty()) failed = true;  // keeps the call from being optimised away
+        if (++next == end) next = begin;
+      }
+      elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    decided_by[t] = decided;
+    elapsed_by[t] = elapsed;
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(run, t);
+  run(0);
+  for (auto& th : pool) th.join();
+  if (failed) return 1;
+  size_t decided = 0;
+  double elapsed = 0, rate = 0;
+  for (size_t t = 0; t < threads; ++t) {
+    decided += decided_by[t];
+    elapsed = std::max(elapsed, elapsed_by[t]);
+    if (elapsed_by[t] > 0) rate += decided_by[t] / elapsed_by[t];
+  }
+  auto mean = [](uint64_t total, size_t n) {
+    return n == 0 ? 0.0 : std::round(100.0 * static_cast<double>(total) / n) / 100;
+  };
 
   json out = {{"peer", "castellan"},
               {"version", "0.1.0"},
@@ -202,8 +317,15 @@ int main(int argc, char** argv) {
               {"allowRatio", items.empty() ? 0.0 : static_cast<double>(allowed) / items.size()},
               {"timedDecisions", decided},
               {"timedSec", std::round(elapsed * 100) / 100},
-              {"decisionsPerSec", static_cast<long>(decided / elapsed)},
-              {"peakRssMiB", std::round(PeakRssMiB() * 10) / 10}};
+              {"decisionsPerSec", static_cast<long>(rate)},
+              {"peakRssMiB", std::round(PeakRssMiB() * 10) / 10},
+              {"threads", threads},
+              {"extraRules", extra_rules},
+              {"users", scenario["users"].size()},
+              {"companies", companies},
+              {"packLoadMs", std::round(pack_load_ms * 10) / 10},
+              {"allocsPerAllowed", mean(allocs_allowed, allowed)},
+              {"allocsPerDenied", mean(allocs_denied, denied)}};
   std::cout << out.dump() << "\n";
   return mismatches == 0 ? 0 : 1;
 }

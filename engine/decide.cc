@@ -1,3 +1,4 @@
+#include <array>
 #include <chrono>
 #include <optional>
 
@@ -78,13 +79,86 @@ Value Now() {
   return Value::Time(FromSystemClock(std::chrono::system_clock::now()));
 }
 
+const Value& NullValue() {
+  static const Value* null = new Value();
+  return *null;
+}
+
+// Whether merging `given` over `stored` (MergeMaps) would give `stored`
+// itself: every attribute the request gives is stored with an equal value.
+bool AddsNothing(const Value& stored, const Value& given) {
+  if (stored.kind() != K::kMap || given.kind() != K::kMap) return false;
+  for (const auto& [k, v] : given.map_value().entries()) {
+    const Value* old = stored.map_value().Find(k);
+    if (!old || old->is_error() || v.is_error() || !Equal(*old, v)) return false;
+  }
+  return true;
+}
+
+// The attributes of an entity the store holds as `stored`, with what the
+// request gives over them; the stored id stays (the request may name the
+// entity by an alias).
+Value MergedEntity(const Value& stored, const Value& given) {
+  Value merged = MergeMaps(stored, given);
+  if (merged.is_error()) return merged;
+  if (const Value* id = Field(stored, "id"); id && !Equal(*id, *Field(merged, "id"))) {
+    Value error;
+    merged = MergeMaps(merged, Value::Map(MapValue::Make({{Value::String("id"), *id}}, &error)));
+  }
+  return merged;
+}
+
+// The resource's attributes. A stored resource named with more than the
+// store holds (its `kind`, usually) is merged only when a rule reads
+// `resource`; the decider itself reads single fields, which need no merge.
+class ResourceAttributes {
+ public:
+  // Taken as given (inline), or as the store holds it when the request adds nothing.
+  void Set(const Value& value) { given_ = &value; }
+  // `given` merged over `stored`; `own_org`: the id of an organization that
+  // names no `org` (it belongs to itself), else empty.
+  void SetStored(const Value& given, const Value& stored, std::string_view own_org) {
+    given_ = &given;
+    stored_ = &stored;
+    own_org_ = own_org;
+  }
+
+  const Value& value() const {
+    if (!stored_) return *given_;
+    if (!merged_) {
+      merged_ = MergedEntity(*stored_, *given_);
+      if (!own_org_.empty() && !Field(*merged_, "org")) {
+        merged_ = MergeMaps(*merged_, OwnOrg(own_org_));
+      }
+    }
+    return *merged_;
+  }
+
+  // The string at `key` of value(), or empty when it is missing or not a string.
+  std::string_view StringAt(std::string_view key) const {
+    if (!stored_ || merged_) return StringField(value(), key);
+    // What the merge would give: the stored id, else the request's value, else the stored one.
+    const Value* v = key == "id" ? Field(*stored_, key) : nullptr;
+    if (!v) v = Field(*given_, key);
+    if (!v) v = Field(*stored_, key);
+    if (!v) return key == "org" ? own_org_ : std::string_view();
+    return v->kind() == K::kString ? std::string_view(v->string_value()) : std::string_view();
+  }
+
+ private:
+  const Value* given_ = &NullValue();
+  const Value* stored_ = nullptr;
+  std::string_view own_org_;
+  mutable std::optional<Value> merged_;
+};
+
 // The variables rules see, for one request; `action` changes per action.
 class RequestActivation final : public Activation {
  public:
-  RequestActivation(const Value& principal, const Value& resource, const Value& context,
-                    const Value& params, const Value& now, const EntityStore& store,
-                    const PolicySet& set, const PermissionSet& held, EvaluationBudget& budget,
-                    const PrincipalScope& scope)
+  RequestActivation(const Value& principal, const ResourceAttributes& resource,
+                    const Value& context, const Value& params, const Value& now,
+                    const EntityStore& store, const PolicySet& set, const PermissionSet& held,
+                    EvaluationBudget& budget, const PrincipalScope& scope)
       : principal_(principal),
         resource_(resource),
         context_(context),
@@ -96,7 +170,7 @@ class RequestActivation final : public Activation {
         budget_(budget),
         scope_(scope) {}
 
-  void set_action(const Value& action) { action_ = action; }
+  void set_action(const Value& action) { action_ = &action; }
   // The permissions `permissions` lists: those at the resource's organization,
   // or those of every binding for an action of scope none.
   void set_held(const PermissionSet& held) {
@@ -106,13 +180,36 @@ class RequestActivation final : public Activation {
   }
 
   const Value* Find(std::string_view name) const override {
-    if (name == "principal") return &principal_;
-    if (name == "resource") return &resource_;
-    if (name == "context") return &context_;
-    if (name == "params") return &params_;
-    if (name == "action") return &action_;
-    if (name == "now") return &now_;
-    if (name == "permissions") {
+    return FindVariable(VariableOf(name), name);
+  }
+  const Value* FindVariable(Variable variable, std::string_view /*name*/) const override {
+    switch (variable) {
+      case Variable::kPrincipal:
+        return &principal_;
+      case Variable::kResource:
+        return &resource_.value();
+      case Variable::kContext:
+        return &context_;
+      case Variable::kParams:
+        return &params_;
+      case Variable::kAction:
+        return action_;
+      case Variable::kNow:
+        return &now_;
+      case Variable::kPermissions:
+        return &Permissions();
+      case Variable::kOther:
+        return nullptr;
+    }
+    return nullptr;
+  }
+  const EntityStore* entities() const override { return &store_; }
+  EvaluationBudget* budget() const override { return &budget_; }
+  const PrincipalScope* principal_scope() const override { return &scope_; }
+
+ private:
+  const Value& Permissions() const {
+    {
       if (!permissions_) {
         ValueList names;
         for (size_t i = 0; i < set_.permissions().size(); ++i) {
@@ -122,17 +219,12 @@ class RequestActivation final : public Activation {
         }
         permissions_ = Value::List(std::move(names));
       }
-      return &*permissions_;
+      return *permissions_;
     }
-    return nullptr;
   }
-  const EntityStore* entities() const override { return &store_; }
-  EvaluationBudget* budget() const override { return &budget_; }
-  const PrincipalScope* principal_scope() const override { return &scope_; }
 
- private:
   const Value& principal_;
-  const Value& resource_;
+  const ResourceAttributes& resource_;
   const Value& context_;
   const Value& params_;
   const Value& now_;
@@ -141,26 +233,56 @@ class RequestActivation final : public Activation {
   const PermissionSet* held_;
   EvaluationBudget& budget_;
   const PrincipalScope& scope_;
-  Value action_;
+  const Value* action_ = &NullValue();
   mutable std::optional<Value> permissions_;  // built on first use
 };
 
 // One role the principal holds, with what it grants and where.
 struct Binding {
-  const CompiledRole* role;
-  const Value* access;  // this binding's own customer access, or the principal's
+  const CompiledRole* role = nullptr;
+  const Value* access = nullptr;  // this binding's own customer access, or the principal's
   PermissionSet permissions;
+};
+
+// The principal's bindings: the first few inline, so that resolving a usual
+// principal allocates nothing; the rest on the heap.
+class Bindings {
+ public:
+  void push_back(const Binding& b) {
+    if (size_ < kInline) {
+      inline_[size_] = b;
+    } else {
+      more_.push_back(b);
+    }
+    ++size_;
+  }
+  size_t size() const { return size_; }
+  const Binding& operator[](size_t i) const {
+    return i < kInline ? inline_[i] : more_[i - kInline];
+  }
+
+ private:
+  static constexpr size_t kInline = 8;
+  std::array<Binding, kInline> inline_;
+  std::vector<Binding> more_;
+  size_t size_ = 0;
 };
 
 class Decider final : public PrincipalScope {
  public:
   Decider(const PolicySet& set, const EntityStore& store, const DecisionRequest& request,
-          EvaluationBudget& budget)
-      : set_(set), store_(store), request_(request), budget_(budget) {}
+          EvaluationBudget& budget, const DecideOptions& options)
+      : set_(set),
+        store_(store),
+        request_(request),
+        budget_(budget),
+        full_(options.reasons == DecideOptions::Reasons::kFull),
+        coverage_(options.coverage) {}
 
-  Decision Run() {
-    Decision decision;
+  // Fills `decision`, reusing what its vectors and strings hold.
+  void Run(Decision& decision) {
     decision.revision = set_.revision();
+    decision.refusals.clear();
     // A request whose budget an earlier decision spent is not even resolved.
     const bool spent = budget_.exhausted();
     if (!spent) {
@@ -168,24 +290,33 @@ class Decider final : public PrincipalScope {
       // A refused request denies every action with what was refused.
       for (const Refusal& r : refusals_) RequestError(ReasonCode::kInvalidRequest, r.message);
       decision.refusals = refusals_;
-      if (omitted_request_errors_ > 0) {
+      if (omitted_request_errors_ > 0 && full_) {
         request_errors_.back().message += " (and " + std::to_string(omitted_request_errors_) +
                                           " more problems with the request, not listed)";
       }
       if (request_errors_.empty()) ResolveScope();
     }
 
-    RequestActivation activation(principal_, resource_, MapOrEmpty(request_.context),
+    RequestActivation activation(*principal_, resource_, MapOrEmpty(request_.context),
                                  MapOrEmpty(request_.params), now_, store_, set_, held_, budget_,
                                  *this);
+    const size_t count = request_.actions.empty() ? set_.actions().size() : request_.actions.size();
+    decision.results.resize(count);
+    size_t next = 0;
     auto decide_one = [&](const std::string& action) {
-      ActionDecision d;
+      ActionDecision& d = decision.results[next++];
       d.action = action;
+      d.allowed = false;
+      d.rule = nullptr;
+      d.reasons.clear();
+      d.applied.clear();
       if (budget_.exhausted()) {
         Reason r;
         r.code = ReasonCode::kEvaluationBudgetExceeded;
-        r.message = "the request's evaluation budget is spent, so '" + action +
-                    "' is denied without being evaluated";
+        if (full_) {
+          r.message = "the request's evaluation budget is spent, so '" + action +
+                      "' is denied without being evaluated";
+        }
         d.reasons.push_back(std::move(r));
       } else {
         if (!request_errors_.empty()) {
@@ -195,16 +326,12 @@ class Decider final : public PrincipalScope {
         }
         budget_.Spend(kActionCost);
       }
-      decision.results.push_back(std::move(d));
     };
     if (request_.actions.empty()) {
-      decision.results.reserve(set_.actions().size());
       for (const auto& a : set_.actions()) decide_one(a.decl->name);
     } else {
-      decision.results.reserve(request_.actions.size());
       for (const auto& a : request_.actions) decide_one(a);
     }
-    return decision;
   }
 
  private:
@@ -215,37 +342,24 @@ class Decider final : public PrincipalScope {
     }
     Reason r;
     r.code = code;
-    r.message = std::move(message);
+    if (full_) r.message = std::move(message);
     request_errors_.push_back(std::move(r));
   }
 
-  // An entity the store holds: its stored attributes, plus what the trust
-  // boundary lets the request add. The stored id stays (the request may name
-  // the entity by an alias).
-  bool MergeStored(const Value& given, const Value& stored, const dsl::EntityKindDecl* kind,
-                   Additions additions, bool principal, Value* out) {
+  // Whether the trust boundary lets the request say what it says about an
+  // entity the store holds (else the refusals say why).
+  bool MayMerge(const Value& given, const Value& stored, const dsl::EntityKindDecl* kind,
+                Additions additions, bool principal) {
     const size_t before = refusals_.size();
     CheckStoredEntity(given, stored, kind, additions, principal, &refusals_);
-    if (refusals_.size() != before) return false;
-    // The usual request names entities by id only; MergeMaps then shares the
-    // stored entity instead of copying it.
-    Value merged = MergeMaps(stored, given);
-    if (merged.is_error()) return false;
-    if (const Value* id = Field(stored, "id"); id && !Equal(*id, *Field(merged, "id"))) {
-      Value error;
-      merged = MergeMaps(merged, Value::Map(MapValue::Make({{Value::String("id"), *id}}, &error)));
-    }
-    *out = merged;
-    return true;
+    return refusals_.size() == before;
   }
 
-  // An entity taken from the request as given, validated against its EntityKind if any.
-  bool TakeInline(const Value& given, const dsl::EntityKindDecl* kind, bool principal, Value* out) {
+  // Whether an entity taken from the request as given is valid against its EntityKind, if any.
+  bool MayTakeInline(const Value& given, const dsl::EntityKindDecl* kind, bool principal) {
     const size_t before = refusals_.size();
     if (kind) CheckInlineEntity(given, *kind, principal, &refusals_);
-    if (refusals_.size() != before) return false;
-    *out = given;
-    return true;
+    return refusals_.size() == before;
   }
 
   // The principal: a user the store knows (whatever attributes come with an
@@ -255,9 +369,17 @@ class Decider final : public PrincipalScope {
     const std::string_view id = StringField(given, "id");
     const dsl::EntityKindDecl* kind = set_.FindEntityKind("user");
     if (kind && kind->source == dsl::EntitySource::kRequest) {
-      TakeInline(given, kind, /*principal=*/true, &principal_);
+      if (MayTakeInline(given, kind, /*principal=*/true)) principal_ = &given;
     } else if (const Value* stored = store_.FindUser(id)) {
-      MergeStored(given, *stored, kind, Additions::kRefused, /*principal=*/true, &principal_);
+      if (!MayMerge(given, *stored, kind, Additions::kRefused, /*principal=*/true)) return;
+      // The usual request names the principal by id only: the stored entity
+      // is used as it is, not copied.
+      if (AddsNothing(*stored, given)) {
+        principal_ = stored;
+      } else {
+        principal_merged_ = MergedEntity(*stored, given);
+        if (!principal_merged_.is_error()) principal_ = &principal_merged_;
+      }
     } else {
       RequestError(ReasonCode::kUnknownPrincipal,
                    "no principal '" + std::string(id) + "' is known");
@@ -279,7 +401,7 @@ class Decider final : public PrincipalScope {
       return;
     }
     if (TrueField(r, "new") || (decl && decl->source == dsl::EntitySource::kRequest)) {
-      TakeInline(r, decl, /*principal=*/false, &resource_);
+      if (MayTakeInline(r, decl, /*principal=*/false)) resource_.Set(r);
       return;
     }
     if (id.empty()) {
@@ -296,12 +418,14 @@ class Decider final : public PrincipalScope {
           "no resource '" + std::string(id) + "' is known (a proposed one says \"new\": true)");
       return;
     }
-    if (!MergeStored(r, *stored, decl, Additions::kAllowed, /*principal=*/false, &resource_))
-      return;
-    if (kind == "organization" && !Field(resource_, "org")) {
-      // An organization belongs to itself (InMemoryEntityStore stores it so;
-      // this covers stores and requests that do not).
-      resource_ = MergeMaps(resource_, OwnOrg(id));
+    if (!MayMerge(r, *stored, decl, Additions::kAllowed, /*principal=*/false)) return;
+    // An organization belongs to itself (InMemoryEntityStore stores it so;
+    // this covers stores and requests that do not).
+    const bool own_org = kind == "organization" && !Field(*stored, "org") && !Field(r, "org");
+    if (!own_org && AddsNothing(*stored, r)) {
+      resource_.Set(*stored);
+    } else {
+      resource_.SetStored(r, *stored, own_org ? id : std::string_view());
     }
   }
 
@@ -365,7 +489,7 @@ class Decider final : public PrincipalScope {
       ResolveResource();
     }
     CheckParams();
-    const Value& p = principal_;
+    const Value& p = *principal_;
     const Value& c = request_.context;
     if (c.kind() != K::kMap && c.kind() != K::kNull) {
       RequestError(ReasonCode::kInvalidRequest, "the context must be an object");
@@ -390,7 +514,7 @@ class Decider final : public PrincipalScope {
     const Value* customised = Field(p, "permissions");
     const Value* principal_access = Field(p, "customer_access");
     if (!roles) return;
-    principal_org_ = StringField(p, "org");  // PrincipalPartner() reads it
+    SetPrincipalOrg(StringField(p, "org"));  // PrincipalPartner() reads it
     for (const Value& entry : roles->list_value()) {
       const Value* name = entry.kind() == K::kString ? &entry : Field(entry, "role");
       if (!name || name->kind() != K::kString) {
@@ -433,8 +557,8 @@ class Decider final : public PrincipalScope {
   // What the principal holds at the resource's organization, and (for
   // actions of scope none) in every binding.
   void ResolveScope() {
-    principal_org_ = StringField(principal_, "org");
-    resource_org_ = StringField(resource_, "org");
+    SetPrincipalOrg(StringField(*principal_, "org"));
+    resource_org_ = resource_.StringAt("org");
 
     // Company-level permissions count only where the holder's organization enables them.
     disabled_ = set_.company_level();
@@ -443,7 +567,7 @@ class Decider final : public PrincipalScope {
         disabled_.RemoveAll(NamedPermissions(Field(*org, "enabled_permissions")));
       }
     }
-    for (const Binding& b : bindings_) held_unscoped_.AddAll(b.permissions);
+    for (size_t i = 0; i < bindings_.size(); ++i) held_unscoped_.AddAll(bindings_[i].permissions);
     held_unscoped_.RemoveAll(disabled_);
 
     if (resource_org_.empty()) return;
@@ -457,7 +581,8 @@ class Decider final : public PrincipalScope {
   PermissionSet HeldAt(std::string_view org, const Value* entity, bool* covered) const {
     PermissionSet held;
     *covered = false;
-    for (const Binding& b : bindings_) {
+    for (size_t i = 0; i < bindings_.size(); ++i) {
+      const Binding& b = bindings_[i];
       if (!Covers(b, org, entity)) continue;
       *covered = true;
       held.AddAll(b.permissions);
@@ -490,10 +615,20 @@ class Decider final : public PrincipalScope {
   // The principal's partner: its organization, or the partner that owns it
   // (a company user's own company is then one of the partner's customers).
   std::string_view PrincipalPartner() const {
-    if (const Value* own = store_.FindOrganization(principal_org_)) {
-      if (std::string_view parent = StringField(*own, "parent"); !parent.empty()) return parent;
+    if (!partner_known_) {
+      partner_ = principal_org_;
+      if (const Value* own = store_.FindOrganization(principal_org_)) {
+        if (std::string_view parent = StringField(*own, "parent"); !parent.empty()) {
+          partner_ = parent;
+        }
+      }
+      partner_known_ = true;
     }
-    return principal_org_;
+    return partner_;
+  }
+  void SetPrincipalOrg(std::string_view org) {
+    principal_org_ = org;
+    partner_known_ = false;
   }
 
   // Whether `entity` (an organization's stored attributes) is a customer of
@@ -550,12 +685,14 @@ class Decider final : public PrincipalScope {
   }
 
   // `requires_any`: one reason naming the whole list (`a|b`) when none is held.
-  void MissingAnyOf(const CompiledAction& action, const PermissionSet& held,
-                    const std::string& where, ActionDecision& d) const {
+  void MissingAnyOf(const CompiledAction& action, const PermissionSet& held, bool scoped,
+                    ActionDecision& d) const {
     if (action.needs_any.empty()) return;
-    std::string names, quoted;
     for (PermissionId id : action.needs_any) {
       if (held.Contains(id)) return;
+    }
+    std::string names, quoted;
+    for (PermissionId id : action.needs_any) {
       const std::string& name = set_.permissions()[id].decl->name;
       names += (names.empty() ? "" : "|") + name;
       quoted += (quoted.empty() ? "'" : ", '") + name + "'";
@@ -564,9 +701,16 @@ class Decider final : public PrincipalScope {
     r.code = ReasonCode::kMissingPermission;
     r.permission = names;
     r.required_by = action.decl->name;
-    r.message =
-        "needs one of the permissions " + quoted + " (required by " + r.required_by + ")" + where;
+    if (full_) {
+      r.message = "needs one of the permissions " + quoted + " (required by " + r.required_by +
+                  ")" + Where(scoped);
+    }
     d.reasons.push_back(std::move(r));
+  }
+
+  // " in organization '...'" for the messages of a scoped action's missing permissions.
+  std::string Where(bool scoped) const {
+    return scoped ? " in organization '" + std::string(resource_org_) + "'" : std::string();
   }
 
   enum class Outcome { kHolds, kDoesNotHold, kError, kOutOfBudget };
@@ -622,45 +766,47 @@ class Decider final : public PrincipalScope {
     if (!action) {
       Reason r;
       r.code = ReasonCode::kUnknownAction;
-      r.message = "'" + name + "' is not a declared action";
+      if (full_) r.message = "'" + name + "' is not a declared action";
       d.reasons.push_back(std::move(r));
       return;
     }
     activation.set_action(action->name);
     const bool scoped =
-        set_.ScopeOf(*action, StringField(resource_, "kind")) == dsl::ScopeMode::kOrganization;
+        set_.ScopeOf(*action, resource_.StringAt("kind")) == dsl::ScopeMode::kOrganization;
     const PermissionSet& held = scoped ? held_ : held_unscoped_;
     activation.set_held(held);
     if (std::string problem = ParamsProblem(*action); !problem.empty()) {
       Reason r;
       r.code = ReasonCode::kInvalidRequest;
-      r.message = std::move(problem);
+      if (full_) r.message = std::move(problem);
       d.reasons.push_back(std::move(r));
       return;
     }
     if (!action->decl->on.empty()) {
-      const std::string_view kind = StringField(resource_, "kind");
+      const std::string_view kind = resource_.StringAt("kind");
       bool applies = false;
       for (const auto& k : action->decl->on) applies = applies || k == kind;
       if (!applies) {
         Reason r;
         r.code = ReasonCode::kWrongResourceKind;
-        std::string kinds;
-        for (const auto& k : action->decl->on) kinds += (kinds.empty() ? "" : ", ") + k;
-        r.message = "'" + name + "' applies to " + kinds + ", not to '" + std::string(kind) + "'";
+        if (full_) {
+          std::string kinds;
+          for (const auto& k : action->decl->on) kinds += (kinds.empty() ? "" : ", ") + k;
+          r.message = "'" + name + "' applies to " + kinds + ", not to '" + std::string(kind) + "'";
+        }
         d.reasons.push_back(std::move(r));
         return;
       }
     }
-    const std::string where =
-        scoped ? " in organization '" + std::string(resource_org_) + "'" : std::string();
     if (scoped && !in_scope_) {
       Reason r;
       r.code = ReasonCode::kOutOfScope;
       r.organization = std::string(resource_org_);
-      r.message = resource_org_.empty()
-                      ? "the resource names no organization (resource.org)"
-                      : "organization '" + r.organization + "' is outside the principal's scope";
+      if (full_) {
+        r.message = resource_org_.empty()
+                        ? "the resource names no organization (resource.org)"
+                        : "organization '" + r.organization + "' is outside the principal's scope";
+      }
       d.reasons.push_back(std::move(r));
     } else {
       for (const NeededPermission& need : action->needs) {
@@ -669,16 +815,18 @@ class Decider final : public PrincipalScope {
         r.code = ReasonCode::kMissingPermission;
         r.permission = set_.permissions()[need.id].decl->name;
         r.required_by = need.required_by;
-        r.message =
-            "needs permission '" + r.permission + "' (required by " + r.required_by + ")" + where;
+        if (full_) {
+          r.message = "needs permission '" + r.permission + "' (required by " + r.required_by +
+                      ")" + Where(scoped);
+        }
         d.reasons.push_back(std::move(r));
       }
-      MissingAnyOf(*action, held, where, d);
+      MissingAnyOf(*action, held, scoped, d);
     }
     if (action->decl->step_up && !TrueField(request_.context, "otp_fresh")) {
       Reason r;
       r.code = ReasonCode::kStepUpRequired;
-      r.message = "'" + name + "' needs a fresh one-time PIN (context.otp_fresh)";
+      if (full_) r.message = "'" + name + "' needs a fresh one-time PIN (context.otp_fresh)";
       d.reasons.push_back(std::move(r));
     }
 
@@ -689,19 +837,22 @@ class Decider final : public PrincipalScope {
       if (!d.rule) d.rule = rule;
       Reason r;
       r.rule = rule;
-      const std::string& what = rule->decl->message.empty()
-                                    ? "denied by rule '" + rule->decl->name + "'"
-                                    : rule->decl->message;
+      auto what = [&] {
+        return rule->decl->message.empty() ? "denied by rule '" + rule->decl->name + "'"
+                                           : rule->decl->message;
+      };
       if (const auto failure = FailureCode(o)) {
         r.code = *failure;
         r.condition = condition;
-        r.message = "rule '" + rule->decl->name + "' could not be evaluated (" + error +
-                    "), so it denies: " + what;
+        if (full_) {
+          r.message = "rule '" + rule->decl->name + "' could not be evaluated (" + error +
+                      "), so it denies: " + what();
+        }
       } else {
-        d.applied.push_back(rule);
+        if (coverage_) d.applied.push_back(rule);
         r.code = ReasonCode::kDeniedByRule;
         r.rule_reason = rule->decl->reason;
-        r.message = what;
+        if (full_) r.message = what();
       }
       d.reasons.push_back(std::move(r));
     }
@@ -713,7 +864,7 @@ class Decider final : public PrincipalScope {
       if (o == Outcome::kHolds) {
         d.allowed = true;
         d.rule = rule;
-        d.applied.push_back(rule);
+        if (coverage_) d.applied.push_back(rule);
         return;
       }
       Reason r;
@@ -721,7 +872,7 @@ class Decider final : public PrincipalScope {
       r.condition = condition;
       if (const auto failure = FailureCode(o)) {
         r.code = *failure;
-        r.message = "rule '" + rule->decl->name + "' could not be evaluated: " + error;
+        if (full_) r.message = "rule '" + rule->decl->name + "' could not be evaluated: " + error;
       } else {
         r.code = ReasonCode::kConditionFalse;
         // Name the first operand of `when: a && b && ...` that is false (only on deny).
@@ -733,14 +884,17 @@ class Decider final : public PrincipalScope {
             break;
           }
         }
-        r.message = "rule '" + rule->decl->name + "' does not apply: " + r.condition + " is false";
+        if (full_) {
+          r.message =
+              "rule '" + rule->decl->name + "' does not apply: " + r.condition + " is false";
+        }
       }
       misses.push_back(std::move(r));
     }
     if (misses.empty()) {
       Reason r;
       r.code = ReasonCode::kNoRuleMatched;
-      r.message = "no rule allows '" + name + "'";
+      if (full_) r.message = "no rule allows '" + name + "'";
       d.reasons.push_back(std::move(r));
     } else {
       d.reasons = std::move(misses);
@@ -755,10 +909,17 @@ class Decider final : public PrincipalScope {
   std::vector<Reason> request_errors_;
   std::vector<Refusal> refusals_;  // the request supplied what it may not
   size_t omitted_request_errors_ = 0;
-  Value principal_, resource_;  // with stored attributes merged in
+  const bool full_;      // build reasons' messages
+  const bool coverage_;  // fill ActionDecision::applied
+  // The principal: as given, as stored, or principal_merged_.
+  const Value* principal_ = &NullValue();
+  Value principal_merged_;
+  ResourceAttributes resource_;
   Value now_;
-  std::vector<Binding> bindings_;
+  Bindings bindings_;
   std::string_view principal_org_, resource_org_;
+  mutable std::string_view partner_;  // PrincipalPartner(), once known
+  mutable bool partner_known_ = false;
   PermissionSet disabled_;       // company-level permissions the principal's org does not enable
   PermissionSet held_;           // at the resource's organization
   PermissionSet held_unscoped_;  // every binding's: actions of scope none
@@ -768,15 +929,23 @@ class Decider final : public PrincipalScope {
 
 }  // namespace
 
+void DecideInto(const PolicySet& policies, const EntityStore& entities,
+                const DecisionRequest& request, EvaluationBudget& budget,
+                const DecideOptions& options, Decision& out) {
+  Decider(policies, entities, request, budget, options).Run(out);
+}
+
 Decision Decide(const PolicySet& policies, const EntityStore& entities,
                 const DecisionRequest& request, EvaluationBudget& budget) {
-  return Decider(policies, entities, request, budget).Run();
+  Decision out;
+  DecideInto(policies, entities, request, budget, DecideOptions(), out);
+  return out;
 }
 
 Decision Decide(const PolicySet& policies, const EntityStore& entities,
                 const DecisionRequest& request) {
   EvaluationBudget budget;
-  return Decider(policies, entities, request, budget).Run();
+  return Decide(policies, entities, request, budget);
 }
 
 std::string RuleLocation(const CompiledRule& rule) {

@@ -25,6 +25,7 @@
 // and the EntityStore only.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,6 +91,21 @@ struct Decision {
   // refusals still fails closed.
   std::vector<Refusal> refusals;
 };
+
+// What a caller wants of a decision besides the answers.
+struct DecideOptions {
+  // Reasons for denied actions: kFull (today's codes, messages and details), kCodes (codes
+  // and structured fields — permission, organization, rule — with empty messages).
+  enum class Reasons : uint8_t { kFull, kCodes } reasons = Reasons::kFull;
+  bool coverage = true;  // fill ActionDecision::applied
+};
+
+// Decides into `out`, reusing the capacity of its vectors and strings. With `out` reused
+// across calls on one thread, an ALLOWED decision allocates nothing on the heap (the peers'
+// RBAC scenario, a stored principal and resource named by id, context.now given).
+void DecideInto(const PolicySet& policies, const EntityStore& entities,
+                const DecisionRequest& request, EvaluationBudget& budget,
+                const DecideOptions& options, Decision& out);
 
 // Spends from `budget`, which the caller shares between all the decisions of
 // one request (a batch's checks and actions) so that their total work is bounded.
