@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -17,6 +18,8 @@ using engine::Value;
 constexpr int kMaxDepth = 32;
 // A map key met again in one body is the same Value (a shared string), not a new one.
 constexpr size_t kInternedKeys = 16;
+// Principal and resource objects remembered by their text, each.
+constexpr size_t kSeenEntities = 8;
 
 class Reader {
  public:
@@ -82,16 +85,38 @@ class Reader {
   }
 
   // principal or resource: an object whose id (and the resource's kind) is a
-  // string when present, and the resource's "new" a boolean.
+  // string when present, and the resource's "new" a boolean. An object whose
+  // text was read before in this body is that same Value: a JSON value ends
+  // where its text says, so the same bytes are the same value.
   bool Entity(int depth, bool resource, Value* out) {
+    SkipSpace();
+    std::vector<Seen>& seen = resource ? resources_ : principals_;
+    for (const Seen& s : seen) {
+      if (static_cast<size_t>(end_ - p_) >= s.text.size() &&
+          std::memcmp(p_, s.text.data(), s.text.size()) == 0) {
+        *out = s.value;
+        p_ += s.text.size();
+        return true;
+      }
+    }
+    const char* start = p_;
     if (!Eat('{') || !Object(depth, out)) return false;
     const engine::MapValue& map = out->map_value();
     auto is = [&map](std::string_view name, Value::Kind kind) {
       const Value* v = map.FindString(name);
       return !v || v->kind() == kind;
     };
-    return is("id", Value::Kind::kString) &&
-           (!resource || (is("kind", Value::Kind::kString) && is("new", Value::Kind::kBool)));
+    if (!is("id", Value::Kind::kString) ||
+        (resource && (!is("kind", Value::Kind::kString) || !is("new", Value::Kind::kBool)))) {
+      return false;
+    }
+    Seen entry{std::string_view(start, static_cast<size_t>(p_ - start)), *out};
+    if (seen.size() < kSeenEntities) {
+      seen.push_back(std::move(entry));
+    } else {
+      seen[next_seen_++ % kSeenEntities] = std::move(entry);
+    }
+    return true;
   }
 
   // A non-empty array of action names, none named twice (the answer is keyed by name).
@@ -376,10 +401,17 @@ class Reader {
     return true;
   }
 
+  struct Seen {
+    std::string_view text;  // a principal or resource object, '{' to '}'
+    Value value;
+  };
+
   const char* p_;
   const char* end_;
   std::string scratch_;
   std::vector<Value> keys_;
+  std::vector<Seen> principals_, resources_;
+  size_t next_seen_ = 0;
 };
 
 }  // namespace

@@ -5,8 +5,10 @@
 
 namespace castellan::server {
 
-engine::Decision DecisionRun::Decide(const engine::DecisionRequest& request) {
-  engine::Decision d = engine::Decide(*snapshot_.policies, *snapshot_.entities, request, budget_);
+const engine::Decision& DecisionRun::Decide(const engine::DecisionRequest& request) {
+  engine::DecideInto(*snapshot_.policies, *snapshot_.entities, request, budget_, kOptions,
+                     decision_);
+  const engine::Decision& d = decision_;
   for (const auto& r : d.results) (r.allowed ? allowed_ : denied_)++;
   if (log_ && d.refusals.empty()) log_->Record(request_id_, request, d, snapshot_.entity_version);
   return d;

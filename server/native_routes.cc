@@ -65,7 +65,7 @@ HttpResponse Batch(const RouteContext& c) {
       results.push_back(std::move(item_errors[i]));
       continue;
     }
-    const engine::Decision d = run.Decide(requests[i]);
+    const engine::Decision& d = run.Decide(requests[i]);
     if (!d.refusals.empty()) return Refused(d, "checks", static_cast<long>(i));
     results.push_back({{"results", api::ResultsToJson(d, run.reasons())}});
   }
@@ -190,7 +190,7 @@ std::optional<HttpResponse> FastCheck(const RouteContext& c) {
     out += std::to_string(run.entity_version());
   };
   if (!body.batch) {
-    const engine::Decision d = run.Decide(body.checks.front());
+    const engine::Decision& d = run.Decide(body.checks.front());
     if (!d.refusals.empty()) return Refused(d);
     versions(d.revision);
     out += ",\"results\":";
@@ -205,7 +205,7 @@ std::optional<HttpResponse> FastCheck(const RouteContext& c) {
   api::AppendJsonString(c.request.request_id, &out);
   out += ",\"results\":[";
   for (size_t i = 0; i < body.checks.size(); ++i) {
-    const engine::Decision d = run.Decide(body.checks[i]);
+    const engine::Decision& d = run.Decide(body.checks[i]);
     if (!d.refusals.empty()) return Refused(d, "checks", static_cast<long>(i));
     out += i == 0 ? "{\"results\":" : ",{\"results\":";
     writer.Results(d, &out);
