@@ -32,6 +32,8 @@ class Reader {
     if (key == "checks") {
       // A batch has only "checks": a non-empty array of checks.
       out->batch = true;
+      // A check takes some 60 bytes at least: room for most batches at once.
+      out->checks.reserve(std::min<size_t>(static_cast<size_t>(end_ - p_) / 64 + 1, 1024));
       if (!Eat('[') || Eat(']')) return false;
       do {
         if (!Eat('{')) return false;
