@@ -234,9 +234,13 @@ int main(int argc, char** argv) {
     r.principal = castellan::api::FromJson({{"id", user}});
     r.context = castellan::api::FromJson({{"now", "2026-11-02T12:00:00Z"}});
     if (abac) {
-      // The user's own mailbox, in its organization, known by its address only.
-      r.resource = castellan::api::FromJson(
-          {{"kind", "mailbox"}, {"id", domain}, {"org", org_of[user]}, {"email", "owner@" + obj}});
+      // The user's own mailbox, in its organization, known by its address only: the
+      // store holds no mailboxes, so the request proposes it ("new": true).
+      r.resource = castellan::api::FromJson({{"kind", "mailbox"},
+                                             {"id", domain},
+                                             {"new", true},
+                                             {"org", org_of[user]},
+                                             {"email", "owner@" + obj}});
       r.actions = {"mailbox.restore"};
     } else {
       r.resource = castellan::api::FromJson({{"kind", "organization"}, {"id", domain}});

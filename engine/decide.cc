@@ -23,8 +23,30 @@ bool IsOutOfBudget(const Value& v) {
   return v.is_error() && v.error_value().kind == ErrorKind::kBudgetExceeded;
 }
 
+// a == b, written out: attribute names and ids are a few bytes long, where
+// the call to memcmp that std::string's == makes costs more than comparing.
+bool Same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+// Up to this many entries a map is scanned here; a larger one is looked up
+// through MapValue (indexed by hash above its own threshold).
+constexpr size_t kScanUpTo = 16;
+
 const Value* Field(const Value& map, std::string_view key) {
-  return map.kind() == K::kMap ? map.map_value().FindString(key) : nullptr;
+  if (map.kind() != K::kMap) return nullptr;
+  const MapValue& m = map.map_value();
+  if (m.size() > kScanUpTo) return m.FindString(key);
+  for (const auto& entry : m.entries()) {
+    if (entry.first.kind() == K::kString && Same(entry.first.string_value(), key)) {
+      return &entry.second;
+    }
+  }
+  return nullptr;
 }
 
 // The string at map[key], or empty when it is missing or not a string.
@@ -33,26 +55,79 @@ std::string_view StringField(const Value& map, std::string_view key) {
   return v && v->kind() == K::kString ? std::string_view(v->string_value()) : std::string_view();
 }
 
-bool TrueField(const Value& map, std::string_view key) {
-  const Value* v = Field(map, key);
+// The string `v` holds, or empty when it is null or not a string.
+std::string_view StringOf(const Value* v) {
+  return v && v->kind() == K::kString ? std::string_view(v->string_value()) : std::string_view();
+}
+
+bool IsTrue(const Value* v) {
   return v && v->is_bool() && v->bool_value();
+}
+
+bool TrueField(const Value& map, std::string_view key) {
+  return IsTrue(Field(map, key));
+}
+
+// The values at several keys of a map, found in one pass over its entries
+// (a map this small is scanned per key anyway): [i] for keys[i], null when absent.
+template <size_t N>
+std::array<const Value*, N> Fields(const Value& map, const std::string_view (&keys)[N]) {
+  std::array<const Value*, N> out{};
+  if (map.kind() != K::kMap) return out;
+  const MapValue& m = map.map_value();
+  if (m.size() > kScanUpTo) {
+    for (size_t i = 0; i < N; ++i) out[i] = m.FindString(keys[i]);
+    return out;
+  }
+  for (const auto& entry : m.entries()) {
+    if (entry.first.kind() != K::kString) continue;
+    const std::string& key = entry.first.string_value();
+    for (size_t i = 0; i < N; ++i) {
+      if (!out[i] && Same(key, keys[i])) {
+        out[i] = &entry.second;
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 bool ListContainsString(const Value* list, std::string_view s) {
   if (!list || list->kind() != K::kList) return false;
   for (const Value& item : list->list_value()) {
-    if (item.kind() == K::kString && item.string_value() == s) return true;
+    if (item.kind() == K::kString && Same(item.string_value(), s)) return true;
   }
   return false;
 }
 
-std::optional<Timestamp> TimeField(const Value& map, std::string_view key) {
-  const Value* v = Field(map, key);
+std::optional<Timestamp> TimeOf(const Value* v) {
   if (!v) return std::nullopt;
   if (v->kind() == K::kTimestamp) return v->timestamp_value();
   if (v->kind() != K::kString) return std::nullopt;
   std::string error;
   return ParseTimestamp(v->string_value(), &error);
+}
+
+std::optional<Timestamp> TimeField(const Value& map, std::string_view key) {
+  return TimeOf(Field(map, key));
+}
+
+// context.now as a time. A service's requests mostly carry the same few
+// seconds, so each thread keeps the last string it parsed and its time.
+std::optional<Timestamp> NowOf(const Value& v) {
+  if (v.kind() == K::kTimestamp) return v.timestamp_value();
+  if (v.kind() != K::kString) return std::nullopt;
+  thread_local std::string last_text;
+  thread_local std::optional<Timestamp> last;
+  const std::string& text = v.string_value();
+  if (last && text == last_text) return last;
+  std::string error;
+  std::optional<Timestamp> t = ParseTimestamp(text, &error);
+  if (t) {
+    last_text = text;
+    last = t;
+  }
+  return t;
 }
 
 Value OwnOrg(std::string_view id) {
@@ -89,7 +164,8 @@ const Value& NullValue() {
 bool AddsNothing(const Value& stored, const Value& given) {
   if (stored.kind() != K::kMap || given.kind() != K::kMap) return false;
   for (const auto& [k, v] : given.map_value().entries()) {
-    const Value* old = stored.map_value().Find(k);
+    const Value* old =
+        k.kind() == K::kString ? Field(stored, k.string_value()) : stored.map_value().Find(k);
     if (!old || old->is_error() || v.is_error() || !Equal(*old, v)) return false;
   }
   return true;
@@ -114,14 +190,28 @@ Value MergedEntity(const Value& stored, const Value& given) {
 class ResourceAttributes {
  public:
   // Taken as given (inline), or as the store holds it when the request adds nothing.
-  void Set(const Value& value) { given_ = &value; }
+  void Set(const Value& value) {
+    given_ = &value;
+    const auto [kind, org] = Fields(value, {"kind", "org"});
+    kind_ = StringOf(kind);
+    org_ = StringOf(org);
+  }
   // `given` merged over `stored`; `own_org`: the id of an organization that
   // names no `org` (it belongs to itself), else empty.
   void SetStored(const Value& given, const Value& stored, std::string_view own_org) {
     given_ = &given;
     stored_ = &stored;
     own_org_ = own_org;
+    // What the merge gives: the request's value, else the stored one.
+    const auto [kind, org] = Fields(given, {"kind", "org"});
+    const auto [stored_kind, stored_org] = Fields(stored, {"kind", "org"});
+    kind_ = StringOf(kind ? kind : stored_kind);
+    org_ = org || stored_org ? StringOf(org ? org : stored_org) : own_org;
   }
+
+  // resource.kind and resource.org, or empty when missing or not strings.
+  std::string_view kind() const { return kind_; }
+  std::string_view org() const { return org_; }
 
   const Value& value() const {
     if (!stored_) return *given_;
@@ -134,21 +224,11 @@ class ResourceAttributes {
     return *merged_;
   }
 
-  // The string at `key` of value(), or empty when it is missing or not a string.
-  std::string_view StringAt(std::string_view key) const {
-    if (!stored_ || merged_) return StringField(value(), key);
-    // What the merge would give: the stored id, else the request's value, else the stored one.
-    const Value* v = key == "id" ? Field(*stored_, key) : nullptr;
-    if (!v) v = Field(*given_, key);
-    if (!v) v = Field(*stored_, key);
-    if (!v) return key == "org" ? own_org_ : std::string_view();
-    return v->kind() == K::kString ? std::string_view(v->string_value()) : std::string_view();
-  }
-
  private:
   const Value* given_ = &NullValue();
   const Value* stored_ = nullptr;
   std::string_view own_org_;
+  std::string_view kind_, org_;
   mutable std::optional<Value> merged_;
 };
 
@@ -392,15 +472,17 @@ class Decider final : public PrincipalScope {
   // stored kind's entity with attributes of its own choosing.
   void ResolveResource() {
     const Value& r = request_.resource;
-    const std::string_view id = StringField(r, "id"), kind = StringField(r, "kind");
+    const auto [given_id, given_kind, proposed, given_org] =
+        Fields(r, {"id", "kind", "new", "org"});
+    const std::string_view id = StringOf(given_id), kind = StringOf(given_kind);
     const dsl::EntityKindDecl* decl = set_.FindEntityKind(kind);
-    if (const Value* proposed = Field(r, "new"); proposed && !proposed->is_bool()) {
+    if (proposed && !proposed->is_bool()) {
       refusals_.push_back({RefusalCode::kInvalidRequest, EntityLabel(r, false), "new",
                            "'new' of " + EntityLabel(r, false) + " must be a bool, not a " +
                                std::string(proposed->TypeName())});
       return;
     }
-    if (TrueField(r, "new") || (decl && decl->source == dsl::EntitySource::kRequest)) {
+    if (IsTrue(proposed) || (decl && decl->source == dsl::EntitySource::kRequest)) {
       if (MayTakeInline(r, decl, /*principal=*/false)) resource_.Set(r);
       return;
     }
@@ -421,7 +503,7 @@ class Decider final : public PrincipalScope {
     if (!MayMerge(r, *stored, decl, Additions::kAllowed, /*principal=*/false)) return;
     // An organization belongs to itself (InMemoryEntityStore stores it so;
     // this covers stores and requests that do not).
-    const bool own_org = kind == "organization" && !Field(*stored, "org") && !Field(r, "org");
+    const bool own_org = kind == "organization" && !given_org && !Field(*stored, "org");
     if (!own_org && AddsNothing(*stored, r)) {
       resource_.Set(*stored);
     } else {
@@ -495,7 +577,7 @@ class Decider final : public PrincipalScope {
       RequestError(ReasonCode::kInvalidRequest, "the context must be an object");
     }
     if (const Value* now = Field(c, "now")) {
-      if (auto t = TimeField(c, "now")) {
+      if (auto t = NowOf(*now)) {
         now_ = Value::Time(*t);
       } else {
         RequestError(ReasonCode::kInvalidRequest,
@@ -506,17 +588,18 @@ class Decider final : public PrincipalScope {
     }
     if (!request_errors_.empty() || !refusals_.empty()) return;
 
-    const Value* roles = Field(p, "roles");
+    const auto [roles, customised, principal_access, org] =
+        Fields(p, {"roles", "permissions", "customer_access", "org"});
     if (roles && roles->kind() != K::kList) {
       RequestError(ReasonCode::kInvalidRequest, "principal.roles must be a list");
       return;
     }
-    const Value* customised = Field(p, "permissions");
-    const Value* principal_access = Field(p, "customer_access");
     if (!roles) return;
-    SetPrincipalOrg(StringField(p, "org"));  // PrincipalPartner() reads it
+    SetPrincipalOrg(StringOf(org));  // PrincipalPartner() reads it
     for (const Value& entry : roles->list_value()) {
-      const Value* name = entry.kind() == K::kString ? &entry : Field(entry, "role");
+      const auto [role_name, own_access, own_customised] =
+          Fields(entry, {"role", "access", "permissions"});
+      const Value* name = entry.kind() == K::kString ? &entry : role_name;
       if (!name || name->kind() != K::kString) {
         RequestError(ReasonCode::kInvalidRequest,
                      "each of principal.roles must be a role name or {role: name, ...}");
@@ -531,8 +614,7 @@ class Decider final : public PrincipalScope {
       }
       // Access: the binding's, else a custom role's own, else the principal's.
       Binding b{role, role->access ? role->access : principal_access, role->grants};
-      if (const Value* own_access = Field(entry, "access")) b.access = own_access;
-      const Value* own_customised = Field(entry, "permissions");
+      if (own_access) b.access = own_access;
       if (const Value* chosen = own_customised ? own_customised : customised) {
         // A customised set replaces the defaults, within what the role allows.
         b.permissions = NamedPermissions(chosen);
@@ -558,7 +640,7 @@ class Decider final : public PrincipalScope {
   // actions of scope none) in every binding.
   void ResolveScope() {
     SetPrincipalOrg(StringField(*principal_, "org"));
-    resource_org_ = resource_.StringAt("org");
+    resource_org_ = resource_.org();
 
     // Company-level permissions count only where the holder's organization enables them.
     disabled_ = set_.company_level();
@@ -635,7 +717,7 @@ class Decider final : public PrincipalScope {
   // the principal's partner.
   bool IsCustomerOfPrincipalPartner(const Value* entity) const {
     if (!entity || principal_org_.empty()) return false;
-    return StringField(*entity, "parent") == PrincipalPartner();
+    return Same(StringField(*entity, "parent"), PrincipalPartner());
   }
 
   bool Covers(const Binding& b, std::string_view org, const Value* entity) const {
@@ -662,9 +744,11 @@ class Decider final : public PrincipalScope {
 
   // A customer access: {all, customers, groups, auto_assign_new_companies, assigned_at}.
   bool AccessCovers(const Value& access, std::string_view org, const Value& entity) const {
-    if (TrueField(access, "all")) return true;
-    if (ListContainsString(Field(access, "customers"), org)) return true;
-    if (const Value* groups = Field(access, "groups"); groups && groups->kind() == K::kList) {
+    const auto [all, customers, groups, auto_assign, assigned_at] =
+        Fields(access, {"all", "customers", "groups", "auto_assign_new_companies", "assigned_at"});
+    if (IsTrue(all)) return true;
+    if (ListContainsString(customers, org)) return true;
+    if (groups && groups->kind() == K::kList) {
       for (const Value& name : groups->list_value()) {
         if (name.kind() != K::kString) continue;
         // The partner's stored group first, then the policy's; another
@@ -676,8 +760,8 @@ class Decider final : public PrincipalScope {
         if (member.is_bool() && member.bool_value()) return true;
       }
     }
-    if (TrueField(access, "auto_assign_new_companies")) {
-      auto assigned = TimeField(access, "assigned_at");
+    if (IsTrue(auto_assign)) {
+      auto assigned = TimeOf(assigned_at);
       auto added = TimeField(entity, "added_at");
       if (assigned && added && *added > *assigned) return true;
     }
@@ -771,8 +855,7 @@ class Decider final : public PrincipalScope {
       return;
     }
     activation.set_action(action->name);
-    const bool scoped =
-        set_.ScopeOf(*action, resource_.StringAt("kind")) == dsl::ScopeMode::kOrganization;
+    const bool scoped = set_.ScopeOf(*action, resource_.kind()) == dsl::ScopeMode::kOrganization;
     const PermissionSet& held = scoped ? held_ : held_unscoped_;
     activation.set_held(held);
     if (std::string problem = ParamsProblem(*action); !problem.empty()) {
@@ -783,7 +866,7 @@ class Decider final : public PrincipalScope {
       return;
     }
     if (!action->decl->on.empty()) {
-      const std::string_view kind = resource_.StringAt("kind");
+      const std::string_view kind = resource_.kind();
       bool applies = false;
       for (const auto& k : action->decl->on) applies = applies || k == kind;
       if (!applies) {

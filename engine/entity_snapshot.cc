@@ -424,8 +424,8 @@ namespace {
 
 // Adds `user`'s aliases to `aliases`; reports each taken by another user.
 void AddAliases(const std::shared_ptr<const EntityRecord>& user,
-                const std::unordered_map<std::string, std::shared_ptr<const EntityRecord>>& records,
-                std::unordered_map<std::string, std::shared_ptr<const EntityRecord>>& aliases,
+                const EntityTable<std::shared_ptr<const EntityRecord>>& records,
+                EntityTable<std::shared_ptr<const EntityRecord>>& aliases,
                 std::vector<EntityProblem>* problems) {
   const Value* list = Field(user->attributes, "aliases");
   if (!list || list->kind() != K::kList) return;
@@ -448,7 +448,7 @@ void AddAliases(const std::shared_ptr<const EntityRecord>& user,
 }
 
 void RemoveAliases(const EntityRecord& user,
-                   std::unordered_map<std::string, std::shared_ptr<const EntityRecord>>& aliases) {
+                   EntityTable<std::shared_ptr<const EntityRecord>>& aliases) {
   const Value* list = Field(user.attributes, "aliases");
   if (!list || list->kind() != K::kList) return;
   for (const Value& alias : list->list_value()) {
@@ -662,7 +662,7 @@ const std::vector<const EntityRecord*>& EntitySnapshot::ChildrenOf(std::string_v
 // ---- Reading --------------------------------------------------------------------------
 
 const EntityRecord* EntitySnapshot::Find(std::string_view kind, std::string_view id) const {
-  auto it = records_.find(Key(kind, id));
+  auto it = records_.find(EntityKey{kind, id});
   return it == records_.end() ? nullptr : it->second.get();
 }
 
@@ -692,7 +692,7 @@ const Value* EntitySnapshot::FindOrganization(std::string_view id) const {
 
 const Value* EntitySnapshot::FindUser(std::string_view id) const {
   if (const EntityRecord* r = Find("user", id)) return &r->attributes;
-  auto it = aliases_.find(std::string(id));
+  auto it = aliases_.find(id);
   return it == aliases_.end() ? nullptr : &it->second->attributes;
 }
 

@@ -111,8 +111,8 @@ class EntitySnapshot final : public EntityStore {
   uint64_t version_ = 0;
   std::shared_ptr<const PolicySet> policies_;
   // "kind/id" -> record; shared between snapshots.
-  std::unordered_map<std::string, std::shared_ptr<const EntityRecord>> records_;
-  std::unordered_map<std::string, std::shared_ptr<const EntityRecord>> aliases_;  // alias -> user
+  EntityTable<std::shared_ptr<const EntityRecord>> records_;
+  EntityTable<std::shared_ptr<const EntityRecord>> aliases_;  // alias -> user
   std::shared_ptr<const Compiled> compiled_;
   std::shared_ptr<const Indexes> indexes_;
 };

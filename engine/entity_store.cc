@@ -3,8 +3,9 @@
 namespace castellan::engine {
 namespace {
 
-const Value* FindIn(const std::unordered_map<std::string, Value>& table, std::string_view key) {
-  auto it = table.find(std::string(key));
+template <typename Key>
+const Value* FindIn(const EntityTable<Value>& table, const Key& key) {
+  auto it = table.find(key);
   return it == table.end() ? nullptr : &it->second;
 }
 
@@ -43,11 +44,11 @@ const Value* InMemoryEntityStore::FindOrganization(std::string_view id) const {
 }
 const Value* InMemoryEntityStore::FindUser(std::string_view id) const {
   if (const Value* user = FindIn(users_, id)) return user;
-  auto it = user_aliases_.find(std::string(id));
+  auto it = user_aliases_.find(id);
   return it == user_aliases_.end() ? nullptr : it->second;
 }
 const Value* InMemoryEntityStore::FindResource(std::string_view kind, std::string_view id) const {
-  return FindIn(resources_, ResourceKey(kind, id));
+  return FindIn(resources_, EntityKey{kind, id});
 }
 
 const EntityStore& EmptyEntityStore() {

@@ -9,6 +9,7 @@
 // while a decision that obtained it is running.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,6 +18,52 @@
 #include "engine/value.h"
 
 namespace castellan::engine {
+
+// Tables of entities keyed by id, or by "kind/id": an EntityKey finds an entry
+// by kind and id without building the "kind/id" string, and a string_view finds
+// one without building a std::string, so a lookup allocates nothing.
+struct EntityKey {
+  std::string_view kind, id;
+};
+struct EntityKeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const { return Mix(kBasis, key); }
+  size_t operator()(const EntityKey& key) const {
+    return Mix(Mix(Mix(kBasis, key.kind), "/"), key.id);
+  }
+
+ private:
+  // FNV-1a: byte by byte, so "kind" + "/" + "id" hashes as their concatenation.
+  static constexpr uint64_t kBasis = 14695981039346656037ull;
+  static uint64_t Mix(uint64_t h, std::string_view s) {
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    return h;
+  }
+};
+struct EntityKeyEqual {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const {
+    return a.size() == b.size() && Prefix(a, b);
+  }
+  bool operator()(std::string_view a, const EntityKey& b) const { return Same(a, b); }
+  bool operator()(const EntityKey& a, std::string_view b) const { return Same(b, a); }
+
+ private:
+  static bool Same(std::string_view s, const EntityKey& k) {
+    return s.size() == k.kind.size() + 1 + k.id.size() && Prefix(s, k.kind) &&
+           s[k.kind.size()] == '/' && Prefix(s.substr(k.kind.size() + 1), k.id);
+  }
+  // Whether `s` starts with `prefix`, byte by byte: ids are short, and a
+  // call to memcmp costs more than the comparison.
+  static bool Prefix(std::string_view s, std::string_view prefix) {
+    for (size_t i = 0; i < prefix.size(); ++i) {
+      if (s[i] != prefix[i]) return false;
+    }
+    return true;
+  }
+};
+template <typename T>
+using EntityTable = std::unordered_map<std::string, T, EntityKeyHash, EntityKeyEqual>;
 
 struct CompiledRole;
 struct CompiledGroup;
@@ -65,10 +112,10 @@ class InMemoryEntityStore final : public EntityStore {
   size_t resource_count() const { return resources_.size(); }
 
  private:
-  std::unordered_map<std::string, Value> organizations_;
-  std::unordered_map<std::string, Value> users_;
-  std::unordered_map<std::string, const Value*> user_aliases_;  // into users_ (node-stable)
-  std::unordered_map<std::string, Value> resources_;            // key "kind/id"
+  EntityTable<Value> organizations_;
+  EntityTable<Value> users_;
+  EntityTable<const Value*> user_aliases_;  // into users_ (node-stable)
+  EntityTable<Value> resources_;            // key "kind/id"
 };
 
 // A store that knows nothing (requests must then carry their entities inline).

@@ -206,6 +206,7 @@ const CompiledCustomRoles* PolicySet::FindCustomRoles(std::string_view level) co
   return nullptr;
 }
 const dsl::EntityKindDecl* PolicySet::FindEntityKind(std::string_view kind) const {
+  if (entity_kind_index_.empty()) return nullptr;  // most packs declare none: no hashing
   return FindIn(entity_kind_index_, source_.entity_kinds, kind);
 }
 const CompiledPermission* PolicySet::FindPermission(std::string_view name, PermissionId* id) const {

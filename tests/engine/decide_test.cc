@@ -495,5 +495,71 @@ TEST_F(DecideTest, EmptyActionListDecidesEveryDeclaredAction) {
   EXPECT_EQ(d.results[0].action, "user.edit");
 }
 
+// Every field of two decisions' results, reasons included.
+void ExpectSameResults(const Decision& got, const Decision& want, bool messages, bool coverage) {
+  EXPECT_EQ(got.revision, want.revision);
+  EXPECT_EQ(got.refusals.size(), want.refusals.size());
+  ASSERT_EQ(got.results.size(), want.results.size());
+  for (size_t i = 0; i < got.results.size(); ++i) {
+    const ActionDecision& g = got.results[i];
+    const ActionDecision& w = want.results[i];
+    EXPECT_EQ(g.action, w.action);
+    EXPECT_EQ(g.allowed, w.allowed) << g.action;
+    EXPECT_EQ(g.rule, w.rule) << g.action;
+    EXPECT_EQ(g.applied, coverage ? w.applied : std::vector<const CompiledRule*>()) << g.action;
+    ASSERT_EQ(g.reasons.size(), w.reasons.size()) << g.action;
+    for (size_t j = 0; j < g.reasons.size(); ++j) {
+      EXPECT_EQ(g.reasons[j].Code(), w.reasons[j].Code()) << g.action;
+      EXPECT_EQ(g.reasons[j].message, messages ? w.reasons[j].message : "") << g.action;
+      EXPECT_EQ(g.reasons[j].permission, w.reasons[j].permission) << g.action;
+      EXPECT_EQ(g.reasons[j].required_by, w.reasons[j].required_by) << g.action;
+      EXPECT_EQ(g.reasons[j].organization, w.reasons[j].organization) << g.action;
+      EXPECT_EQ(g.reasons[j].condition, w.reasons[j].condition) << g.action;
+      EXPECT_EQ(g.reasons[j].rule, w.reasons[j].rule) << g.action;
+    }
+  }
+}
+
+TEST_F(DecideTest, DecideIntoReusesTheCallersDecision) {
+  // A buffer that held a longer decision, then a shorter one, then an
+  // unknown principal's, answers each time exactly as Decide() does.
+  const DecisionRequest many{Json(kOwnerOnFabrikam),
+                             Json(kFabrikam),
+                             Json(R"({"friday": true})"),
+                             {"backup_set.add", "report.view", "Backup_set.add", "user.delete"}};
+  const DecisionRequest one{Json(R"({"id": "admin"})"), Json(kFabrikam), Value(), {"user.edit"}};
+  const DecisionRequest unknown{Json(R"({"id": "nobody"})"), Json(kFabrikam), Value(), {}};
+  Decision out;
+  for (const DecisionRequest* r : {&many, &one, &unknown, &many, &one}) {
+    EvaluationBudget budget;
+    DecideInto(*set_, store_, *r, budget, DecideOptions(), out);
+    ExpectSameResults(out, Decide(*set_, store_, *r), /*messages=*/true, /*coverage=*/true);
+  }
+}
+
+TEST_F(DecideTest, CodesOnlyReasonsKeepEverythingButTheMessages) {
+  // Out of scope, missing permission, step-up, unknown action, deny rule and
+  // condition failures: the same codes and fields, no messages, no coverage.
+  const DecisionRequest requests[] = {
+      {Json(R"({"id": "admin"})"),
+       Json(R"({"kind": "organization", "id": "contoso"})"),
+       Value(),
+       {"user.edit", "backup_set.add"}},
+      {Json(R"({"id": "admin"})"),
+       Json(kFabrikam),
+       Json(R"({"friday": true})"),
+       {"backup_set.add", "user.delete", "Backup_set.add", "report.view", "user.edit"}},
+  };
+  DecideOptions codes;
+  codes.reasons = DecideOptions::Reasons::kCodes;
+  codes.coverage = false;
+  Decision out;
+  for (const DecisionRequest& r : requests) {
+    EvaluationBudget budget;
+    DecideInto(*set_, store_, r, budget, codes, out);
+    ExpectSameResults(out, Decide(*set_, store_, r), /*messages=*/false, /*coverage=*/false);
+  }
+}
+
 }  // namespace
 }  // namespace castellan::engine

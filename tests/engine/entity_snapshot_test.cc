@@ -421,5 +421,24 @@ TEST_F(EntitySnapshotTest, ReplacingAUserMovesItsAliases) {
   EXPECT_FALSE(removed.snapshot->FindUser("pid-2"));
 }
 
+TEST(InMemoryEntityStore, FindsByKindAndIdWithoutMixingThemUp) {
+  // Lookups hash (kind, id) as "kind/id" without building it: the split
+  // between kind and id still counts, and long ids are found too.
+  InMemoryEntityStore store;
+  const std::string long_id = "a-resource-id-longer-than-any-short-string-buffer";
+  ASSERT_TRUE(store.AddResource("doc", "ab", Value::Int(1)));
+  ASSERT_TRUE(store.AddResource("doc", long_id, Value::Int(2)));
+  ASSERT_TRUE(store.AddUser(long_id, Value::Int(3)));
+  ASSERT_TRUE(store.AddUserAlias("alias-" + long_id, long_id));
+  ASSERT_NE(store.FindResource("doc", "ab"), nullptr);
+  EXPECT_EQ(store.FindResource("doc", long_id)->int_value(), 2);
+  EXPECT_EQ(store.FindResource("do", "cab"), nullptr);
+  EXPECT_EQ(store.FindResource("doc", "a"), nullptr);
+  EXPECT_EQ(store.FindResource("doc/ab", ""), nullptr);
+  EXPECT_EQ(store.FindUser(long_id)->int_value(), 3);
+  EXPECT_EQ(store.FindUser("alias-" + long_id)->int_value(), 3);
+  EXPECT_EQ(store.FindUser("alias-"), nullptr);
+}
+
 }  // namespace
 }  // namespace castellan::engine
