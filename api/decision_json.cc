@@ -173,4 +173,118 @@ nlohmann::ordered_json DecisionToJson(const engine::Decision& decision) {
   return DecisionToJson(decision, all);
 }
 
+void AppendJsonString(std::string_view text, std::string* out) {
+  for (const char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b >= 0x7F || c == '"' || c == '\\') {
+      // Escapes and UTF-8 (valid or not) as nlohmann writes them.
+      out->append(nlohmann::json(std::string(text))
+                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      return;
+    }
+  }
+  out->push_back('"');
+  out->append(text);
+  out->push_back('"');
+}
+
+namespace {
+
+// `text` as ReasonToJson writes Clip(text).
+void AppendClipped(const std::string& text, std::string* out) {
+  if (text.size() <= kMaxReasonTextBytes) {
+    AppendJsonString(text, out);
+  } else {
+    AppendJsonString(Clip(text), out);
+  }
+}
+
+// ,"key": (the key needs no escaping)
+void AppendKey(std::string_view key, std::string* out) {
+  out->push_back(',');
+  out->push_back('"');
+  out->append(key);
+  out->append("\":");
+}
+
+}  // namespace
+
+const std::string& DecisionWriter::Rule(const engine::CompiledRule& rule) {
+  for (const auto& [r, text] : rules_) {
+    if (r == &rule) return text;
+  }
+  std::string text = "{\"name\":";
+  AppendJsonString(rule.decl->name, &text);
+  AppendKey("policy", &text);
+  AppendJsonString(rule.policy, &text);
+  AppendKey("location", &text);
+  AppendJsonString(engine::RuleLocation(rule), &text);
+  text.push_back('}');
+  return rules_.emplace_back(&rule, std::move(text)).second;
+}
+
+void DecisionWriter::Reason(const engine::Reason& r, std::string* out) {
+  out->append("{\"code\":");
+  AppendJsonString(r.Code(), out);
+  if (!r.permission.empty()) {
+    AppendKey("permission", out);
+    AppendJsonString(r.permission, out);
+  }
+  if (!r.required_by.empty()) {
+    AppendKey("required_by", out);
+    AppendJsonString(r.required_by, out);
+  }
+  if (!r.organization.empty()) {
+    AppendKey("organization", out);
+    AppendClipped(r.organization, out);
+  }
+  if (r.rule) {
+    AppendKey("rule", out);
+    AppendJsonString(r.rule->decl->name, out);
+    AppendKey("location", out);
+    AppendJsonString(engine::RuleLocation(*r.rule), out);
+  }
+  if (!r.condition.empty()) {
+    AppendKey("condition", out);
+    AppendJsonString(r.condition, out);
+  }
+  AppendKey("message", out);
+  AppendClipped(r.message, out);
+  out->push_back('}');
+}
+
+void DecisionWriter::Action(const engine::ActionDecision& d, std::string* out) {
+  out->append(d.allowed ? "{\"effect\":\"allow\",\"rule\":" : "{\"effect\":\"deny\",\"rule\":");
+  if (d.rule) {
+    out->append(Rule(*d.rule));
+  } else {
+    out->append("null");
+  }
+  out->append(",\"reasons\":[");
+  const size_t shown = quota_.Take(d.reasons.size());
+  for (size_t i = 0; i < shown; ++i) {
+    if (i > 0) out->push_back(',');
+    Reason(d.reasons[i], out);
+  }
+  out->push_back(']');
+  if (shown < d.reasons.size()) {
+    AppendKey("reasons_omitted", out);
+    out->append(std::to_string(d.reasons.size() - shown));
+  }
+  out->push_back('}');
+}
+
+void DecisionWriter::Results(const engine::Decision& decision, std::string* out) {
+  out->push_back('{');
+  bool first = true;
+  for (const engine::ActionDecision& d : decision.results) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(d.action, out);
+    out->push_back(':');
+    Action(d, out);
+  }
+  out->push_back('}');
+}
+
 }  // namespace castellan::api

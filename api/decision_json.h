@@ -21,6 +21,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/decision.h"
@@ -85,5 +87,30 @@ nlohmann::ordered_json DecisionToJson(const engine::Decision& decision, ReasonQu
                                       std::optional<uint64_t> entity_version = std::nullopt);
 // The same with every reason.
 nlohmann::ordered_json DecisionToJson(const engine::Decision& decision);
+
+// `text` as a JSON string, byte for byte what dumping it gives (JsonResponse:
+// compact, invalid UTF-8 replaced).
+void AppendJsonString(std::string_view text, std::string* out);
+
+// The documents above written straight to text, byte for byte what dumping
+// them gives, without building them: the batch route's answers. One per
+// answer, sharing its quota; it keeps the text of each rule it has written.
+class DecisionWriter {
+ public:
+  explicit DecisionWriter(ReasonQuota& quota) : quota_(quota) {}
+
+  // ActionDecisionToJson's document.
+  void Action(const engine::ActionDecision& decision, std::string* out);
+  // ResultsToJson's. REQUIRES: no action is named twice in `decision`.
+  void Results(const engine::Decision& decision, std::string* out);
+
+ private:
+  void Reason(const engine::Reason& reason, std::string* out);
+  // {"name", "policy", "location"} of `rule`.
+  const std::string& Rule(const engine::CompiledRule& rule);
+
+  ReasonQuota& quota_;
+  std::vector<std::pair<const engine::CompiledRule*, std::string>> rules_;
+};
 
 }  // namespace castellan::api

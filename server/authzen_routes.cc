@@ -34,7 +34,7 @@ HttpResponse One(const RouteContext& c) {
     return ErrorResponse(400, "invalid_request", error);
   }
   DecisionRun run(c);
-  const engine::Decision d = run.Decide(req);
+  const engine::Decision& d = run.Decide(req);
   if (!d.refusals.empty()) return Refused(d);
   return run.Answer(
       c.metrics, 200,
@@ -89,7 +89,7 @@ HttpResponse Evaluations(const RouteContext& c) {
         FromAuthZen(member(item, "subject", top_subject, &AuthZenMember::Subject),
                     member(item, "resource", top_resource, resource), Member(body, item, "action"),
                     member(item, "context", top_context, &AuthZenMember::Context), &req, &error)) {
-      const engine::Decision d = run.Decide(req);
+      const engine::Decision& d = run.Decide(req);
       if (!d.refusals.empty()) return Refused(d, "evaluations", static_cast<long>(i));
       permitted = d.results.at(0).allowed;
       results.push_back(

@@ -5,8 +5,10 @@
 
 namespace castellan::server {
 
-engine::Decision DecisionRun::Decide(const engine::DecisionRequest& request) {
-  engine::Decision d = engine::Decide(*snapshot_.policies, *snapshot_.entities, request, budget_);
+const engine::Decision& DecisionRun::Decide(const engine::DecisionRequest& request) {
+  engine::DecideInto(*snapshot_.policies, *snapshot_.entities, request, budget_, kOptions,
+                     decision_);
+  const engine::Decision& d = decision_;
   for (const auto& r : d.results) (r.allowed ? allowed_ : denied_)++;
   if (log_ && d.refusals.empty()) log_->Record(request_id_, request, d, snapshot_.entity_version);
   return d;
@@ -14,8 +16,14 @@ engine::Decision DecisionRun::Decide(const engine::DecisionRequest& request) {
 
 HttpResponse DecisionRun::Answer(Metrics& metrics, int status,
                                  const nlohmann::ordered_json& body) const {
+  return Answer(metrics, status, JsonResponse(status, body).body);
+}
+
+HttpResponse DecisionRun::Answer(Metrics& metrics, int status, std::string body) const {
   metrics.RecordDecisions(allowed_, denied_);
-  HttpResponse r = JsonResponse(status, body);
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
   r.effect = allowed_ && denied_ ? "mixed" : allowed_ ? "allow" : denied_ ? "deny" : "";
   return r;
 }

@@ -30,8 +30,10 @@ class DecisionRun {
         budget_(context.config.evaluation),
         reasons_(context.config.max_reasons, context.config.max_response_reasons) {}
 
-  // Decides against the request's snapshot, spending its budget, and counts the effects.
-  engine::Decision Decide(const engine::DecisionRequest& request);
+  // Decides against the request's snapshot, spending its budget, and counts
+  // the effects. The decision is valid until the next call: one buffer
+  // serves every decision of the request, so an allowed one allocates nothing.
+  const engine::Decision& Decide(const engine::DecisionRequest& request);
   // Counts a deny given without deciding (a malformed AuthZEN item).
   void CountDeny() { ++denied_; }
 
@@ -42,12 +44,18 @@ class DecisionRun {
   // `body` with `status`; records the decisions in `metrics` and the effect
   // for the access log.
   HttpResponse Answer(Metrics& metrics, int status, const nlohmann::ordered_json& body) const;
+  // The same with the body's text already written (JsonResponse's bytes).
+  HttpResponse Answer(Metrics& metrics, int status, std::string body) const;
 
  private:
   const Snapshot& snapshot_;
   DecisionLog* log_;
   const std::string& request_id_;
   engine::EvaluationBudget budget_;
+  engine::Decision decision_;
+  // Answers show reasons in full and never the coverage (ActionDecision::applied).
+  static constexpr engine::DecideOptions kOptions{engine::DecideOptions::Reasons::kFull,
+                                                  /*coverage=*/false};
   api::ReasonQuota reasons_;
   uint64_t allowed_ = 0, denied_ = 0;
 };

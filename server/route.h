@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -59,6 +60,12 @@ struct RouteContext {
 };
 
 using RouteHandler = HttpResponse (*)(const RouteContext& context);
+// A Body::kJsonObject route's hot path: called with the body's bytes
+// (context.body null) once access, the body limit and the media type are
+// checked and a snapshot is serving. It answers requests of the common,
+// valid kind straight from the bytes, or returns nullopt to leave the
+// request (every error included) to the parsed path and `handler`.
+using FastHandler = std::optional<HttpResponse> (*)(const RouteContext& context);
 
 struct Route {
   enum class Access {
@@ -89,6 +96,7 @@ struct Route {
   // 413, 415, 503) are added from `access` and `body` (openapi.cc).
   const char* openapi;
   RouteHandler handler;
+  FastHandler fast = nullptr;  // none: every request goes to `handler`
 };
 
 // The route families, in the order the document lists them.

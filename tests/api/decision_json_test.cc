@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace castellan::api {
 namespace {
@@ -91,6 +93,42 @@ TEST(DecisionJson, ACodeIsItsEnumNameOrTheDenyRulesOwnReason) {
   EXPECT_EQ(ReasonToJson(own)["code"], "denied_by_rule");
   own.rule_reason = "role_not_beneath";
   EXPECT_EQ(ReasonToJson(own)["code"], "role_not_beneath");
+}
+
+TEST(DecisionJson, TheWriterWritesTheBytesOfTheDumpedDocument) {
+  const auto dump = [](const nlohmann::ordered_json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  std::string long_text(kMaxReasonTextBytes + 5, 'y');
+  long_text[kMaxReasonTextBytes - 1] = '\xc3';
+  long_text[kMaxReasonTextBytes] = '\xa9';
+  engine::Decision decision;
+  for (const std::string& text : std::vector<std::string>{
+           "plain", "", "quote \" back\\slash", "tab\t nl\n cr\r bell\x07 del\x7f",
+           "caf\xc3\xa9 \xe2\x82\xac", "bad \xff\xfe utf8 \xc3", long_text}) {
+    engine::ActionDecision d = DenyWith(3, text);
+    d.action = text + "#" + std::to_string(decision.results.size());
+    d.reasons[0].permission = text;
+    d.reasons[1].required_by = text;
+    d.reasons[1].organization = text;
+    d.reasons[2].condition = text;
+    d.reasons[2].rule_reason = text.empty() ? "" : "own_" + text;
+    decision.results.push_back(d);
+    engine::ActionDecision allowed;
+    allowed.action = "allowed " + text;
+    allowed.allowed = true;
+    decision.results.push_back(allowed);
+  }
+  for (const auto& [per_action, per_answer] :
+       std::vector<std::pair<size_t, size_t>>{{16, 10000}, {2, 9}, {0, 0}}) {
+    ReasonQuota documents(per_action, per_answer), text(per_action, per_answer);
+    std::string written;
+    DecisionWriter(text).Results(decision, &written);
+    EXPECT_EQ(written, dump(ResultsToJson(decision, documents)));
+  }
+  std::string s;
+  AppendJsonString("a\"\x01\xff", &s);
+  EXPECT_EQ(s, dump("a\"\x01\xff"));
 }
 
 }  // namespace
