@@ -84,7 +84,7 @@ AuthZenMember AuthZenMember::Subject(const json& subject) {
   m.ok = Entity(subject, "subject", nullptr, nullptr, &m.value, &m.error);
   // The subject is the principal, and principals are users: another kind
   // would be decided as a user of the same id.
-  if (m.ok && subject["type"] != kPrincipalKind) {
+  if (m.ok && subject["type"] != kPrincipalKind && subject["type"] != kIdentitySubjectType) {
     m.ok = false;
     m.error = std::string("'subject.type' must be '") + kPrincipalKind +
               "' (the principal kind), not '" + subject["type"].get<std::string>() + "'";

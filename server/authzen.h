@@ -1,12 +1,12 @@
 // The OpenID AuthZEN Authorization API 1.0 mapped onto native decisions.
 //
 // subject -> principal (id, plus `properties` as attributes; `type` must be
-// "user", the principal kind), resource -> resource (type becomes kind, id,
-// plus `properties`, where `new: true` proposes an entity the store does not
-// hold; a member beside type and id is a property only when the kind's
-// EntityKind declares it `from: request|both`, as draft 00 wrote them; one
-// given both ways is an error), action.name -> the action, action.properties -> params, context ->
-// context. A decision answers {"decision", "context":
+// "user", the principal kind, or "identity", the gateway interop's name for it), resource ->
+// resource (type becomes kind, id, plus `properties`, where `new: true` proposes an entity the
+// store does not hold; a member beside type and id is a property only when the kind's EntityKind
+// declares it `from: request|both`, as draft 00 wrote them; one given both ways is an error),
+// action.name -> the action, action.properties -> params, context -> context. A decision answers
+// {"decision", "context":
 // {"policy_version", "rule"?, "reasons"?}}.
 #pragma once
 
@@ -23,8 +23,12 @@ namespace castellan::server {
 // why it could not be. An Access Evaluations request converts the members it
 // gives at its top level once and shares them with every item that gives
 // none of its own, instead of converting a large default per item.
-// The only subject.type: principals are users.
+// The subject.type of a principal: principals are users. The AuthZEN
+// API-gateway interop names the same principal "identity" (a gateway knows an
+// authenticated id, not its kind); it is accepted as a synonym and decided as
+// that user, never as another kind.
 inline constexpr const char* kPrincipalKind = "user";
+inline constexpr const char* kIdentitySubjectType = "identity";
 
 struct AuthZenMember {
   static AuthZenMember Subject(const nlohmann::json& subject);
