@@ -10,9 +10,15 @@
 namespace castellan::engine {
 namespace {
 
+// `*`, or `prefix.*`: a pattern that names actions other than itself.
+bool IsWildcard(const std::string& pattern) {
+  return pattern == "*" ||
+         (pattern.size() > 2 && pattern.compare(pattern.size() - 2, 2, ".*") == 0);
+}
+
 bool MatchesPattern(const std::string& pattern, const std::string& action) {
   if (pattern == "*") return true;
-  if (pattern.size() > 2 && pattern.compare(pattern.size() - 2, 2, ".*") == 0) {
+  if (IsWildcard(pattern)) {
     return action.compare(0, pattern.size() - 1, pattern, 0, pattern.size() - 1) == 0;
   }
   return pattern == action;
@@ -147,6 +153,23 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
   // `required_by`), and the rules whose patterns name it, in file order.
   std::unordered_map<std::string, const dsl::PermissionDecl*> by_name;
   for (const auto& p : s.permissions) by_name.emplace(p.name, &p);
+  // Which rules may name an action: those naming it exactly, and those with a
+  // wildcard pattern, so that loading costs rules + actions x wildcard rules
+  // instead of actions x rules (10,000 rules on 10,000 actions took 0.85 s).
+  std::unordered_map<std::string_view, std::vector<size_t>> rules_naming;
+  std::vector<size_t> wildcard_rules;
+  for (size_t i = 0; i < set->rules_.size(); ++i) {
+    bool wildcard = false;
+    for (const auto& pattern : set->rules_[i].decl->actions) {
+      if (IsWildcard(pattern.name)) {
+        wildcard = true;
+      } else {
+        rules_naming[pattern.name].push_back(i);
+      }
+    }
+    if (wildcard) wildcard_rules.push_back(i);
+  }
+  std::vector<size_t> candidates;
   for (const auto& a : s.actions) {
     CompiledAction action{&a, Value::String(a.name), {}, {}, {}, {}};
     for (const auto& r : a.requires_any) action.needs_any.push_back(id_of(r.name));
@@ -159,7 +182,14 @@ PolicySet::CompileResult PolicySet::Compile(dsl::PolicySource source) {
       action.needs.push_back({id_of(name), required_by});
       for (const auto& dep : by_name.at(name)->requires_) queue.emplace_back(dep.name, name);
     }
-    for (const auto& rule : set->rules_) {
+    candidates = wildcard_rules;
+    if (auto it = rules_naming.find(a.name); it != rules_naming.end()) {
+      candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+    }
+    std::sort(candidates.begin(), candidates.end());  // file order
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    for (size_t i : candidates) {
+      const CompiledRule& rule = set->rules_[i];
       bool named = false;
       for (const auto& pattern : rule.decl->actions)
         named = named || MatchesPattern(pattern.name, a.name);
