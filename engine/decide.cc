@@ -115,14 +115,12 @@ std::optional<Timestamp> TimeField(const Value& map, std::string_view key) {
 // context.now as a time. A service's requests mostly carry the same few
 // seconds, so each thread keeps the last string it parsed and its time.
 std::optional<Timestamp> NowOf(const Value& v) {
-  if (v.kind() == K::kTimestamp) return v.timestamp_value();
-  if (v.kind() != K::kString) return std::nullopt;
+  if (v.kind() != K::kString) return TimeOf(&v);
   thread_local std::string last_text;
   thread_local std::optional<Timestamp> last;
   const std::string& text = v.string_value();
   if (last && text == last_text) return last;
-  std::string error;
-  std::optional<Timestamp> t = ParseTimestamp(text, &error);
+  std::optional<Timestamp> t = TimeOf(&v);
   if (t) {
     last_text = text;
     last = t;
